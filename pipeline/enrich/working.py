@@ -1,0 +1,83 @@
+"""The working table that enrichment steps share, and helpers to add derived contexts and failures to it.
+
+While an Arrow batch of events moves through the enrichment steps it carries the enriched columns
+(`pipeline.events.ENRICHED_SCHEMA`, filled progressively) plus these working columns, dropped before output:
+
+- `_parameters` map<string, string>: the event's tracker parameters after URL decoding (TP2 body fields merged
+  with the querystring); input of the fingerprint and of parameter-based enrichments. A key without `=` maps
+  to null.
+- `_page_query` string: the raw query string of the page URL (campaign attribution reads it).
+- `_headers` list<string>: the collector's `Name: value` request headers (Thrift payloads; empty otherwise).
+- `_derived` list<string>: derived contexts of the event, each a compact self-describing JSON object, in the
+  order the steps ran (Snowplow's order).
+- `_failures` list<string>: enrichment failure messages of the event, each compact JSON
+  `{"enrichment": {"schemaKey": …, "identifier": …} | null,
+  "message": {"field", "value", "expectation"} | {"error": …}}`.
+  An event with any failure becomes an enrichment_failures bad row instead of a good event.
+- `_anonymous` bool: the request asked not to be tracked (DNT: 1 or SP-Anonymous).
+
+An enrichment step is a function `pa.Table -> pa.Table` built from its Snowplow configuration; it replaces
+the enriched columns it computes and appends to `_derived` / `_failures` with the helpers below.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+WORKING_FIELDS = pa.schema([
+    pa.field("_parameters", pa.map_(pa.string(), pa.string())),
+    pa.field("_page_query", pa.string()),
+    pa.field("_headers", pa.list_(pa.string())),
+    pa.field("_derived", pa.list_(pa.string())),
+    pa.field("_failures", pa.list_(pa.string())),
+    pa.field("_anonymous", pa.bool_()),
+])
+WORKING_NAMES = tuple(WORKING_FIELDS.names)
+
+
+def compact_json(value: Any) -> str:
+    """Serialise JSON as Snowplow does (circe noSpaces): no whitespace, key order kept, non-ASCII as-is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def set_column(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """Replace (or add) column `name` with `values`, keeping the column's existing type."""
+    index = table.schema.get_field_index(name)
+    if index < 0:
+        return table.append_column(name, values)
+    return table.set_column(index, table.schema.field(index), values.cast(table.schema.field(index).type))
+
+
+def _append_lists(table: pa.Table, column: str, additions: Sequence[Sequence[str] | None]) -> pa.Table:
+    """Append per-row string lists to a list<string> working column (None or [] adds nothing to that row)."""
+    if all(not a for a in additions):
+        return table
+    current = table.column(column).to_pylist()
+    merged = [(old or []) + list(new or []) for old, new in zip(current, additions, strict=True)]
+    return set_column(table, column, pa.array(merged, pa.list_(pa.string())))
+
+
+def append_derived(table: pa.Table, contexts: Sequence[Sequence[dict[str, Any]] | None]) -> pa.Table:
+    """Add derived contexts (self-describing dicts) per row, after those earlier steps added."""
+    return _append_lists(table, "_derived", [[compact_json(c) for c in row] if row else None for row in contexts])
+
+
+def append_failures(table: pa.Table, failures: Sequence[Sequence[dict[str, Any]] | None]) -> pa.Table:
+    """Add enrichment failure messages per row (see the module docstring for their shape)."""
+    return _append_lists(table, "_failures", [[compact_json(f) for f in row] if row else None for row in failures])
+
+
+def failure(field: str, value: Any, expectation: str, enrichment: dict[str, str] | None = None) -> dict[str, Any]:
+    """One enrichment_failures message about a field value, in Snowplow's bad-row shape."""
+    return {"enrichment": enrichment, "message": {"field": field, "value": value, "expectation": expectation}}
+
+
+def has_failures(table: pa.Table) -> pa.Array:
+    """Boolean mask of rows that carry at least one failure message."""
+    lengths = pc.list_value_length(table.column("_failures"))
+    return pc.fill_null(pc.greater(lengths, 0), False)
