@@ -9,6 +9,9 @@ record, so that every record read becomes exactly one good event or one bad row 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import BinaryIO
+
 import pyarrow as pa
 
 from pipeline.events import TIMESTAMP
@@ -33,3 +36,23 @@ RAW_SCHEMA = pa.schema([
     pa.field("failure", pa.string()),           # null, or the collector_payload_format_violation message JSON
 ])
 """One row per raw collector record."""
+
+COLLECTOR_FORMATS = ("cloudfront", "clj-tomcat", "thrift", "tsv/com.amazon.aws.cloudfront/wd_access_log")
+"""The Snowplow `collector_format` names `read_records` understands."""
+
+
+def read_records(collector_format: str, stream: BinaryIO, source: str,
+                 batch_rows: int = 50_000) -> Iterator[pa.RecordBatch]:
+    """RAW_SCHEMA batches (at most `batch_rows` rows each) of one raw object, gzip/lzop/plain detected by magic.
+
+    Args:
+        collector_format: one of `COLLECTOR_FORMATS`, as in Snowplow's enrich configuration.
+        stream: the raw object's bytes, read once, sequentially.
+        source: where the object came from (its key); rows carry "<source>:<line or record number>".
+        batch_rows: upper bound on the rows of one batch.
+    """
+    if collector_format == "cloudfront":
+        from pipeline.collectors.cloudfront import read_cloudfront as reader
+    else:
+        raise ValueError(f"unknown collector_format {collector_format!r}: use one of {', '.join(COLLECTOR_FORMATS)}")
+    return reader(stream, source, batch_rows)
