@@ -23,9 +23,10 @@ the enriched columns it computes and appends to `_derived` / `_failures` with th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -81,3 +82,38 @@ def has_failures(table: pa.Table) -> pa.Array:
     """Boolean mask of rows that carry at least one failure message."""
     lengths = pc.list_value_length(table.column("_failures"))
     return pc.fill_null(pc.greater(lengths, 0), False)
+
+
+def map_distinct(values: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
+    """Apply `fn` once per distinct non-null value and spread the results back over the rows (null stays null).
+
+    User agents, IPs and referers repeat heavily in real traffic, so per-row Python (regexes, database lookups)
+    runs on `pc.unique` only and is mapped back with `pc.index_in` + `take`.
+    """
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    distinct = pc.unique(values).drop_null()
+    results = pa.array([fn(value) for value in distinct.to_pylist()], type_)
+    return results.take(pc.index_in(values, value_set=distinct))
+
+
+def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """Append one compact self-describing JSON string per row to `_derived` (null adds nothing), vectorised."""
+    if isinstance(contexts, pa.ChunkedArray):
+        contexts = contexts.combine_chunks()
+    if contexts.null_count == len(contexts):
+        return table
+    current = table.column("_derived").combine_chunks()
+    old_lengths = pc.fill_null(pc.list_value_length(current), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    old_starts = np.asarray(current.offsets)[:-1].astype(np.int64) if len(current) else np.zeros(0, np.int64)
+    adds = contexts.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
+    new_lengths = old_lengths + adds
+    new_offsets = np.concatenate([[0], np.cumsum(new_lengths)])
+    rows = np.repeat(np.arange(len(new_lengths)), new_lengths)
+    within = np.arange(new_offsets[-1]) - new_offsets[:-1][rows]
+    old_flat = current.values
+    added_rank = np.cumsum(adds) - 1
+    source = np.where(within < old_lengths[rows], old_starts[rows] + within, len(old_flat) + added_rank[rows])
+    flat = pa.concat_arrays([old_flat.cast(pa.string()), contexts.drop_null().cast(pa.string())]).take(pa.array(source))
+    merged = pa.ListArray.from_arrays(pa.array(new_offsets, pa.int32()), flat)
+    return set_column(table, "_derived", merged)

@@ -1,0 +1,80 @@
+"""anon_ip (1-0-0/1-0-1): mask the end of `user_ipaddress`, Snowplow's way (AnonIpEnrichment, common-enrich 1.0.0).
+
+IPv4 (and IPv4-mapped IPv6, which Java parses as IPv4): the raw text split on `.`, parts from index 4 − N on
+become `x` (`216.160.83.56` → `216.160.83.x`; `::FFFF:1.2.3.4` keeps its prefix). IPv6: first rewritten in Java's
+`Inet6Address.getHostAddress` form (8 groups, lower-case, no leading zeros, no `::`), then groups from index
+8 − N on become `x`. Text that is not an IP: with a `.` (or empty) the IPv4 rule on the raw text, else with a
+`:` the IPv6 rule on the raw text, else unchanged. Runs once per distinct address.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipeline.config import ConfigError
+from pipeline.enrich.working import map_distinct, set_column
+
+Step = Callable[[pa.Table], pa.Table]
+
+
+def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
+    """Build the step from `anonOctets` (1–4) and `anonSegments` (1–8, default = anonOctets)."""
+    parameters = data.get("parameters") or {}
+    octets = parameters.get("anonOctets")
+    segments = parameters.get("anonSegments", octets)
+    if not isinstance(octets, int) or not 1 <= octets <= 4:
+        raise ConfigError(f"enrichment anon_ip: anonOctets must be an integer 1-4, got {octets!r}")
+    if not isinstance(segments, int) or not 1 <= segments <= 8:
+        raise ConfigError(f"enrichment anon_ip: anonSegments must be an integer 1-8, got {segments!r}")
+    return make_step(octets, segments)
+
+
+def make_step(octets: int, segments: int) -> Step:
+    """The anonymising step for N octets (IPv4) and N segments (IPv6)."""
+
+    def anonymise_ips(table: pa.Table) -> pa.Table:
+        """Replace user_ipaddress by its masked form."""
+        ips = table.column("user_ipaddress")
+        if ips.null_count == len(ips):
+            return table
+        return set_column(table, "user_ipaddress", map_distinct(ips, lambda ip: anonymise(ip, octets, segments),
+                                                                pa.string()))
+
+    return anonymise_ips
+
+
+def _java_split(text: str, separator: str) -> list[str]:
+    """Java `String.split`: trailing empty strings are dropped (but `""` gives `[""]`)."""
+    parts = text.split(separator)
+    while len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts if text else [""]
+
+
+def _mask(text: str, separator: str, width: int, n: int) -> str:
+    return separator.join(part if width - i > n else "x" for i, part in enumerate(_java_split(text, separator)))
+
+
+def _java_ipv6_text(address: ipaddress.IPv6Address) -> str:
+    """`Inet6Address.getHostAddress`: all 8 groups, lower-case hex, leading zeros dropped, no `::`."""
+    return ":".join(format(int(group, 16), "x") for group in address.exploded.split(":"))
+
+
+def anonymise(ip: str, octets: int, segments: int) -> str:
+    """The masked form of one address (see the module docstring for the rules)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        if "." in ip or not ip:
+            return _mask(ip, ".", 4, octets)
+        if ":" in ip:
+            return _mask(ip, ":", 8, segments)
+        return ip
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is None:
+        return _mask(_java_ipv6_text(address), ":", 8, segments)
+    return _mask(ip, ".", 4, octets)
