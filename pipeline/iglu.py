@@ -24,6 +24,7 @@ import jsonschema
 
 PACKAGED_SCHEMAS = Path(__file__).parent / "schemas"
 """Schemas shipped with plough (envelopes, bad rows, the entities it emits, enrichment configs)."""
+_PACKAGED_REPOSITORY = PACKAGED_SCHEMAS.parent  # an embedded repository is the folder that holds schemas/
 
 IGLU_CENTRAL = "http://iglucentral.com"
 
@@ -171,8 +172,8 @@ class Resolver:
     def default(cls, cache_dir: Path | None = None) -> Resolver:
         """The schemas shipped with plough, then Iglu Central over HTTP (cached on disk)."""
         return cls([
-            Repository("plough embedded", 0, (), path=PACKAGED_SCHEMAS),
-            Repository("Iglu Central", 0, ("com.snowplowanalytics",), uri=IGLU_CENTRAL,
+            Repository("plough embedded", 0, (), path=_PACKAGED_REPOSITORY),
+            Repository("Iglu Central", 0, (), uri=IGLU_CENTRAL,
                        cache_dir=(cache_dir or _default_cache_dir()) / "iglucentral.com"),
         ])
 
@@ -196,7 +197,7 @@ class Resolver:
                 f"{where}: expected a self-describing iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-x "
                 f"JSON, found schema {schema!r}")
         cache_root = cache_dir or _default_cache_dir()
-        repositories = [Repository("plough embedded", 0, (), path=PACKAGED_SCHEMAS)]
+        repositories = [Repository("plough embedded", 0, (), path=_PACKAGED_REPOSITORY)]
         for entry in config.get("data", {}).get("repositories", []):
             name = entry.get("name", "unnamed")
             connection = entry.get("connection", {})
