@@ -124,20 +124,20 @@ def _parse_rows(lines: pa.Array) -> dict[str, pa.Array]:
     # only well-formed GET lines stay on the fast path; verbs, layouts and timestamps to check go to parse_line
     fast_idx = pc.indices_nonzero(tsv_ok)
     fast_tokens = tokens.take(fast_idx)
-    field = [pc.list_element(fast_tokens, i) for i in range(12)]
+    field = {i: pc.list_element(fast_tokens, i) for i in (0, 1, 4, 5, 7, 9, 10, 11)}
     fast_counts = counts.take(fast_idx)
     is_get = pc.equal(pc.utf8_upper(field[5]), "GET")
     date, time = field[0], field[1]
     plain_time = pc.and_(pc.match_substring_regex(date, _PLAIN_DATE), pc.match_substring_regex(time, _PLAIN_TIME))
     seconds_text = pc.binary_join_element_wise(date, pc.utf8_slice_codeunits(time, 0, 8), " ")
-    seconds = pc.strptime(seconds_text, format="%Y-%m-%d %H:%M:%S", unit="ms", error_is_null=True)
+    seconds = pc.strptime(seconds_text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
     # Arrow rolls 2013-02-30 over to March: a value that does not print back identically is not a valid time
     valid_time = pc.fill_null(pc.equal(pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S"), seconds_text), False)
     keep = pc.and_(pc.and_(is_get, plain_time), valid_time)
     keep_idx = pc.indices_nonzero(keep)
     millis = pc.utf8_slice_codeunits(pc.utf8_rpad(pc.utf8_slice_codeunits(time, 9, 12), 3, "0"), 0, 3)
     millis = pc.cast(pc.if_else(pc.equal(millis, "000"), "0", pc.utf8_ltrim(millis, "0")), pa.int64())
-    tstamp = pc.add(pc.cast(seconds, pa.int64()), millis).cast(pa.timestamp("ms"))
+    tstamp = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1000), millis).cast(pa.timestamp("ms"))
 
     def kept(values: pa.Array) -> pa.Array:
         return values.take(keep_idx)
