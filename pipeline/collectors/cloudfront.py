@@ -149,7 +149,9 @@ def _parse_rows(lines: pa.Array) -> dict[str, pa.Array]:
                                              pc.list_element(fast_tokens.filter(long_rows), 19))
     forwarded_for = kept(forwarded_for)
     extracted = pc.extract_regex(forwarded_for, _IP_RE2)
-    ip = pc.coalesce(extracted.field("v4"), extracted.field("v6"), kept(field[4]))
+    # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
+    v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
+    ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, kept(field[4])))
     referer = _null_dash(pc.replace_substring_regex(kept(field[9]), _DOUBLE_PCT_RE2, r"%\1"))
     referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
     parsed = {
