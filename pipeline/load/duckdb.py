@@ -25,6 +25,7 @@ from pipeline.load.errors import LoadError, WarehouseUrlError
 from pipeline.load.shred import SchemaKey, entities_sql, group_by_table, quote_ident, quote_literal, rows_sql
 
 _DDL_LOCK = threading.Lock()
+_ATTEMPTS = 5
 
 
 def _column_sql(column: Column) -> str:
@@ -168,26 +169,33 @@ class DuckDBWarehouse(Warehouse):
         return result
 
     def load(self, request: LoadRequest) -> LoadResult:
-        """Load one run in one transaction; a run already in the manifest is skipped unless forced."""
+        """Load one run in one transaction; a run already in the manifest is skipped unless forced.
+
+        A write-write conflict with a concurrent load (same run, or the same new context table) rolls back
+        and retries, so the loser finds the winner's manifest row and reports the run as skipped.
+        """
         con = self.connect()
         try:
             self.ensure_base_tables(con)
-            con.execute("begin transaction")
-            try:
-                result = self._load_in_transaction(con, request)
-                con.execute("rollback" if result.skipped else "commit")
-                return result
-            except (duckdb.TransactionException, duckdb.ConstraintException) as err:
-                con.execute("rollback")
-                if not request.force and self._manifest(con, request):
-                    return LoadResult(request.run_id, True, warehouse=self.url)
-                raise LoadError(f"loading run {request.run_id} into {self.url} conflicted with another "
-                                f"transaction: {err}; run it again") from err
-            except duckdb.Error as err:
-                con.execute("rollback")
-                raise LoadError(f"loading run {request.run_id} into {self.url} failed: {err}") from err
-            except BaseException:
-                con.execute("rollback")
-                raise
+            attempt = 0
+            while True:
+                attempt += 1
+                con.execute("begin transaction")
+                try:
+                    result = self._load_in_transaction(con, request)
+                    con.execute("rollback" if result.skipped else "commit")
+                    return result
+                except (duckdb.TransactionException, duckdb.ConstraintException) as err:
+                    con.execute("rollback")
+                    if attempt == _ATTEMPTS:
+                        raise LoadError(f"loading run {request.run_id} into {self.url} kept conflicting with "
+                                        f"concurrent loads: {err}; run it again") from err
+                    time.sleep(0.1 * attempt)
+                except duckdb.Error as err:
+                    con.execute("rollback")
+                    raise LoadError(f"loading run {request.run_id} into {self.url} failed: {err}") from err
+                except BaseException:
+                    con.execute("rollback")
+                    raise
         finally:
             con.close()
