@@ -33,8 +33,8 @@ class Storage:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         root = str(root)
-        self.root = root.rstrip("/") if root.startswith("s3://") else str(Path(root).expanduser().resolve())
-        self.is_s3 = self.root.startswith("s3://")
+        self.is_s3 = root.startswith("s3://")
+        self.root = root.rstrip("/") if self.is_s3 else str(Path(root).expanduser().resolve())
         if self.is_s3:
             bucket, _, prefix = self.root[len("s3://"):].partition("/")
             if not bucket:

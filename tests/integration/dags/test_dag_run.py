@@ -1,0 +1,60 @@
+"""End to end through Airflow: `airflow dags test snowplow_batch` on a small generated dump, embedded defaults."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.generate import generate
+from pipeline.storage import Storage
+
+REPO = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An AIRFLOW_HOME with a migrated SQLite metadata database, shared by the DAG runs of the session."""
+    home = tmp_path_factory.mktemp("airflow")
+    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "PLOUGH_RETRY_DELAY_SECONDS": "1",
+           "PLOUGH_MODEL__PROJECT_DIR": str(REPO), "PATH": f"{BIN}:{os.environ['PATH']}"}
+    subprocess.run([str(BIN / "airflow"), "db", "migrate"], env=env, check=True, capture_output=True)
+    return env
+
+
+def dags_test(env: dict[str, str], logical_date: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run the batch DAG once with `airflow dags test` and the given PLOUGH_* settings."""
+    return subprocess.run([str(BIN / "airflow"), "dags", "test", "snowplow_batch", logical_date],
+                          env={**env, **settings}, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.slow
+def test_daily_run_loads_every_good_event_and_conserves_events(airflow_home: dict[str, str], tmp_path: Path) -> None:
+    bucket = tmp_path / "bucket"
+    summary = generate(Storage(bucket), date(2026, 3, 1), 1, 3000, seed=7, malformed_share=0.01)
+    warehouse = tmp_path / "warehouse.duckdb"
+    done = dags_test(airflow_home, "2026-03-02", PLOUGH_SCHEDULE="@daily", PLOUGH_STORAGE__ROOT=str(bucket),
+                     PLOUGH_LOAD__WAREHOUSE=f"duckdb:///{warehouse}")
+    assert "state=success" in done.stdout + done.stderr, (done.stdout + done.stderr)[-6000:]
+
+    run = Storage(bucket)
+    combined = json.loads(run.read_bytes("enriched/summary/run=2026-03-01-00-00-00/summary.json"))
+    assert combined["events_read"] == summary.events + summary.malformed_lines
+    assert combined["events_read"] == combined["good"] + combined["bad"] + combined["dnt_dropped"]
+    assert combined["bad"] >= summary.malformed_lines
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        loaded = con.sql("select count(*) from atomic.events").fetchone()[0]
+        page_views = con.sql("select count(*) from snowplow_web_page_views").fetchone()[0]
+    assert loaded == combined["good"]
+    assert page_views > 0
+    report = json.loads(run.read_bytes("reports/run=2026-03-01-00-00-00/report.json"))
+    assert report["loaded"] == loaded
+    assert not list(run.list("raw/")), "raw objects are archived after the run"
