@@ -1,0 +1,372 @@
+"""Tracker parameters → enriched fields: Snowplow's setup, first and second pass mapping (SNOWPLOW_SPEC §2, §4).
+
+`build_working_table` turns the events of one collector batch into the working table the enrichment steps
+share (`pipeline.enrich.working`): every enriched column the tracker protocol determines (with Snowplow's
+conversions and failure messages), page and referer URL components, the `_sp` cross-domain fields,
+derived_tstamp and the event schema fields. Contexts and unstruct events are parsed and validated against
+Iglu here (their failures are schema violations, kept apart from enrichment failures in `_violations`).
+
+Besides the working columns, the table carries private columns the runner needs for bad rows:
+`_raw` (row of the collector batch), `_vendor`, `_version` (the adapter) and `_violations`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.enrich import conversions as cv
+from pipeline.enrich import jsontext
+from pipeline.enrich.conversions import Failures
+from pipeline.enrich.urls import URL_PARTS, explode_column
+from pipeline.enrich.working import WORKING_FIELDS, failure
+from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
+from pipeline.iglu import Resolver, parse_uri, self_describing_error
+from pipeline.protocol import ProtocolEvents, decode_base64url, parse_querystrings
+
+PRIVATE_FIELDS = pa.schema([
+    pa.field("_raw", pa.int32()),
+    pa.field("_vendor", pa.string()),
+    pa.field("_version", pa.string()),
+    pa.field("_violations", pa.list_(pa.string())),
+])
+PRIVATE_NAMES = tuple(PRIVATE_FIELDS.names)
+
+EVENT_TYPES = {"pv": "page_view", "pp": "page_ping", "se": "struct", "ev": "struct", "ue": "unstruct",
+               "tr": "transaction", "ti": "transaction_item", "ad": "ad_impression"}
+PLATFORMS = ("web", "iot", "app", "mob", "pc", "cnsl", "tv", "srv")
+SNOWPLOW = "com.snowplowanalytics.snowplow"
+EVENT_SCHEMAS = {
+    "page_view": (SNOWPLOW, "page_view"), "page_ping": (SNOWPLOW, "page_ping"),
+    "transaction": (SNOWPLOW, "transaction"), "transaction_item": (SNOWPLOW, "transaction_item"),
+    "struct": ("com.google.analytics", "event"),
+}
+CONTEXTS_CRITERION = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-*-*"
+UNSTRUCT_CRITERION = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-*-*"
+
+STRING_PARAMS: dict[str, tuple[str, ...]] = {
+    "app_id": ("aid",), "name_tracker": ("tna",), "v_tracker": ("tv",), "user_id": ("uid",),
+    "user_fingerprint": ("fp",), "domain_userid": ("duid",), "br_lang": ("lang",), "br_colordepth": ("cd",),
+    "os_timezone": ("tz",), "page_referrer": ("refr",), "page_title": ("page",), "doc_charset": ("cs",),
+    "se_category": ("se_ca", "ev_ca"), "se_action": ("se_ac", "ev_ac"), "se_label": ("se_la", "ev_la"),
+    "se_property": ("se_pr", "ev_pr"), "tr_orderid": ("tr_id",), "tr_affiliation": ("tr_af",),
+    "tr_city": ("tr_ci",), "tr_state": ("tr_st",), "tr_country": ("tr_co",), "tr_currency": ("tr_cu",),
+    "ti_orderid": ("ti_id",), "ti_sku": ("ti_sk",), "ti_name": ("ti_nm", "ti_na"), "ti_category": ("ti_ca",),
+    "ti_currency": ("ti_cu",),
+}
+INT_PARAMS = {"domain_sessionidx": "vid", "ti_quantity": "ti_qu", "pp_xoffset_min": "pp_mix",
+              "pp_xoffset_max": "pp_max", "pp_yoffset_min": "pp_miy", "pp_yoffset_max": "pp_may"}
+DECIMAL_PARAMS = {"se_value": ("se_va", "ev_va"), "tr_total": ("tr_tt",), "tr_tax": ("tr_tx",),
+                  "tr_shipping": ("tr_sh",), "ti_price": ("ti_pr",)}
+BOOLEAN_PARAMS = {"br_features_pdf": "f_pdf", "br_features_flash": "f_fla", "br_features_java": "f_java",
+                  "br_features_director": "f_dir", "br_features_quicktime": "f_qt",
+                  "br_features_realplayer": "f_realp", "br_features_windowsmedia": "f_wma",
+                  "br_features_gears": "f_gears", "br_features_silverlight": "f_ag", "br_cookies": "cookie"}
+DIMENSION_PARAMS = {"res": ("dvce_screenwidth", "dvce_screenheight"), "vp": ("br_viewwidth", "br_viewheight"),
+                    "ds": ("doc_width", "doc_height")}
+TIMESTAMP_PARAMS = {"dvce_created_tstamp": "dtm", "dvce_sent_tstamp": "stm", "true_tstamp": "ttm"}
+
+_NULL_STRING = pa.scalar(None, pa.string())
+
+
+class Parameters:
+    """Column access to the events' parameter maps: one string column per parameter name."""
+
+    def __init__(self, parameters: pa.MapArray) -> None:
+        self.length = len(parameters)
+        offsets = parameters.offsets.to_numpy()
+        self._items = parameters.items
+        counts = np.diff(offsets)
+        self._parents = np.repeat(np.arange(self.length), counts)
+        self._base = int(offsets[0]) if len(offsets) else 0
+        encoded = pc.dictionary_encode(parameters.keys)
+        self._codes = encoded.indices.to_numpy(zero_copy_only=False)
+        self._names = {name: code for code, name in enumerate(encoded.dictionary.to_pylist())}
+
+    def get(self, name: str) -> pa.Array:
+        """The value of parameter `name` per event (null when absent or sent without `=`)."""
+        code = self._names.get(name)
+        if code is None:
+            return pa.nulls(self.length, pa.string())
+        positions = np.flatnonzero(self._codes == code)
+        index = np.full(self.length, -1, dtype=np.int64)
+        index[self._parents[positions]] = positions + self._base
+        return pc.take(self._items, pa.array(index, mask=index < 0))
+
+    def first(self, names: Iterable[str]) -> pa.Array:
+        """The first of several alias parameters that is present."""
+        return cv.first_of(*[self.get(n) for n in names])
+
+
+def _java_url_decode(text: str) -> str:
+    """java.net.URLDecoder.decode(text, "UTF-8"): `+` → space, `%XX` bytes as UTF-8; raises on a bad escape."""
+    raw = text.replace("+", " ")
+    i = raw.find("%")
+    while i >= 0:
+        pair = raw[i + 1:i + 3]
+        if len(pair) < 2:
+            raise ValueError("URLDecoder: Incomplete trailing escape (%) pattern")
+        if not all(c in "0123456789abcdefABCDEF" for c in pair):
+            raise ValueError(f'URLDecoder: Illegal hex characters in escape (%) pattern - For input string: "{pair}"')
+        i = raw.find("%", i + 3)
+    return unquote_to_bytes(raw.encode("utf-8")).decode("utf-8", errors="replace")
+
+
+def _collector_useragent(values: pa.Array, failures: Failures) -> pa.Array:
+    """The collector's user agent URL-decoded, then CR/LF removed and TAB → four spaces."""
+    if not pc.any(pc.is_valid(values)).as_py():
+        return values
+
+    def decode(text: str) -> tuple[str | None, str | None]:
+        try:
+            decoded = _java_url_decode(text)
+        except ValueError as err:
+            return None, f"exception URL-decoding (encoding UTF-8): {err}"
+        return decoded.replace("\r", "").replace("\n", "").replace("\t", "    "), None
+
+    distinct = pc.unique(pc.drop_null(values))
+    results = [decode(v) for v in distinct.to_pylist()]
+    index = pc.index_in(values, value_set=distinct)
+    decoded = pc.take(pa.array([r[0] for r in results], pa.string()), index)
+    errors = pc.take(pa.array([r[1] for r in results], pa.string()), index)
+    rows = np.flatnonzero(pc.is_valid(errors).to_numpy(zero_copy_only=False))
+    if len(rows):
+        failures.add(rows, [{"enrichment": None, "message": {"error": e}}
+                            for e in pc.take(errors, pa.array(rows)).to_pylist()])
+    return decoded
+
+
+def _first_ip(values: pa.Array) -> pa.Array:
+    """The first element of an IP list split on `,`, `|` or space."""
+    return pc.replace_substring_regex(values, r"[,| ].*$", "")
+
+
+def _validate_entities(envelope: dict[str, Any], criterion: str, resolver: Resolver) -> list[dict[str, Any]]:
+    """Schema violations of a contexts / unstruct_event envelope and of every entity inside it."""
+    shape = self_describing_error(envelope)
+    if shape is not None:
+        return [shape]
+    key = parse_uri(envelope["schema"])
+    vendor, name, _, _ = criterion[len("iglu:"):].split("/")
+    if (key.vendor, key.name, key.format, key.model) != (vendor, name, "jsonschema", 1):
+        return [{"schemaKey": envelope["schema"], "schemaCriterion": criterion}]
+    messages = resolver.validate(envelope)
+    if messages:
+        return messages
+    entities = envelope["data"] if isinstance(envelope["data"], list) else [envelope["data"]]
+    for entity in entities:
+        messages.extend(resolver.validate(entity))
+    return messages
+
+
+def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], criterion: str,
+                 resolver: Resolver, violations: Failures) -> tuple[pa.Array, list[str | None]]:
+    """Parse, re-serialise and validate co/cx or ue_pr/ue_px; returns the JSON column and, for unstruct events,
+    the inner event's schema URI per row."""
+    chosen = cv.first_of(encoded, plain)
+    from_base64 = pc.is_valid(encoded).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(pc.is_valid(chosen).to_numpy(zero_copy_only=False))
+    out: list[str | None] = [None] * len(chosen)
+    inner: list[str | None] = [None] * len(chosen)
+    values = pc.take(chosen, pa.array(rows)).to_pylist() if len(rows) else []
+    for row, value in zip(rows, values, strict=True):
+        param = names[1] if from_base64[row] else names[0]
+        text = decode_base64url(value) if from_base64[row] else value
+        try:
+            envelope = jsontext.loads(text)
+        except ValueError as err:
+            out[row] = value
+            violations.add([row], [{"field": param, "value": value, "error": f"invalid json: {err}"}])
+            continue
+        out[row] = jsontext.dumps(envelope)
+        messages = _validate_entities(envelope, criterion, resolver)
+        if messages:
+            violations.add([row] * len(messages), messages)
+        elif isinstance(envelope["data"], dict):
+            inner[row] = envelope["data"].get("schema")
+    return pa.array(out, pa.string()), inner
+
+
+def _schema_fields(event: pa.Array, unstruct_schemas: list[str | None], failures: Failures) -> dict[str, pa.Array]:
+    """event_vendor / event_name / event_format / event_version (SchemaEnrichment)."""
+    events = event.to_pylist()
+    vendor, name, fmt, version = [], [], [], []
+    bad_rows, bad_values = [], []
+    for row, (kind, inner) in enumerate(zip(events, unstruct_schemas, strict=True)):
+        key = parse_uri(inner) if kind == "unstruct" else None
+        if kind in EVENT_SCHEMAS:
+            coordinates = (*EVENT_SCHEMAS[kind], "jsonschema", "1-0-0")
+        elif key is not None:
+            coordinates = (key.vendor, key.name, key.format, key.version)
+        else:
+            coordinates = (None, None, None, None)
+            if kind != "unstruct":
+                bad_rows.append(row)
+                bad_values.append(kind)
+        for column, value in zip((vendor, name, fmt, version), coordinates, strict=True):
+            column.append(value)
+    failures.field("event", np.array(bad_rows), bad_values, "unrecognized")
+    return {"event_vendor": pa.array(vendor, pa.string()), "event_name": pa.array(name, pa.string()),
+            "event_format": pa.array(fmt, pa.string()), "event_version": pa.array(version, pa.string())}
+
+
+def _derived_tstamp(collector: pa.Array, created: pa.Array, sent: pa.Array, true: pa.Array) -> pa.Array:
+    """§1.3: true_tstamp; else collector − (sent − created) when created < sent; else collector."""
+    shifted = pc.subtract(collector.cast(pa.int64()), pc.subtract(sent.cast(pa.int64()), created.cast(pa.int64())))
+    use_shift = pc.fill_null(pc.less(created, sent), False)
+    derived = pc.if_else(use_shift, shifted.cast(TIMESTAMP), collector)
+    return pc.coalesce(true, derived)
+
+
+def _cross_domain(page_query: pa.Array, failures: Failures) -> tuple[pa.Array, pa.Array]:
+    """refr_domain_userid / refr_dvce_tstamp from `_sp=<domain_userid>.<epoch ms>` in the page URL query."""
+    length = len(page_query)
+    has_sp = pc.fill_null(pc.match_substring_regex(page_query, r"(^|[&;])_sp="), False)
+    if not pc.any(has_sp).as_py():
+        return pa.nulls(length, pa.string()), pa.nulls(length, TIMESTAMP)
+    parsed, _ = parse_querystrings(pc.if_else(has_sp, page_query, _NULL_STRING))
+    sp = Parameters(parsed).get("_sp")
+    parts = pc.split_pattern(sp, ".", max_splits=1)
+    has_two = pc.fill_null(pc.equal(pc.list_value_length(parts), 2), False)
+    duid = cv.tsv_safe(pc.list_element(pc.if_else(pc.is_valid(parts), parts, pa.scalar([""], parts.type)), 0))
+    tstamp_text = pc.if_else(has_two, pc.list_element(pc.if_else(has_two, parts, pa.scalar(["", ""], parts.type)), 1),
+                             _NULL_STRING)
+    return duid, cv.to_timestamp(tstamp_text, "sp_dtm", failures)
+
+
+def _anonymous(headers: pa.Array) -> pa.Array:
+    """True when the request carried `DNT: 1` or an `SP-Anonymous` header."""
+    flat = pc.list_flatten(headers)
+    if len(flat) == 0:
+        return pa.array(np.zeros(len(headers), dtype=bool))
+    hits = pc.fill_null(pc.match_substring_regex(flat, r"(?i)^\s*(sp-anonymous\s*:|dnt\s*:\s*1\s*$)"), False)
+    parents = pc.list_parent_indices(headers).to_numpy(zero_copy_only=False)
+    out = np.zeros(len(headers), dtype=bool)
+    out[parents[hits.to_numpy(zero_copy_only=False)]] = True
+    return pa.array(out)
+
+
+def _new_event_ids(count: int) -> list[str]:
+    return [str(uuid.uuid4()) for _ in range(count)]
+
+
+def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_tstamp: datetime, v_etl: str,
+                        resolver: Resolver) -> pa.Table:
+    """The working table of `events` (see the module docstring); never raises on bad values."""
+    n = len(events)
+    take = pa.array(events.raw_index, pa.int32())
+
+    def raw(name: str) -> pa.Array:
+        return pc.take(batch.column(name), take)
+
+    params = Parameters(events.parameters)
+    failures, violations = Failures(n), Failures(n)
+    col: dict[str, pa.Array] = {}
+
+    # setup
+    col["etl_tstamp"] = pa.array([etl_tstamp] * n, TIMESTAMP)
+    collector_tstamp = raw("collector_tstamp").cast(TIMESTAMP)
+    missing = np.flatnonzero(pc.is_null(collector_tstamp).to_numpy(zero_copy_only=False))
+    failures.field("collector_tstamp", missing, [None] * len(missing), "should be set")
+    as_ms = collector_tstamp.cast(pa.int64())
+    out_of_range = np.flatnonzero(pc.fill_null(pc.or_(pc.less(as_ms, cv.MIN_TIMESTAMP_MS),
+                                                      pc.greater(as_ms, cv.MAX_TIMESTAMP_MS)), False)
+                                  .to_numpy(zero_copy_only=False))
+    if len(out_of_range):
+        values = pc.take(as_ms, pa.array(out_of_range)).to_pylist()
+        failures.add(out_of_range, [failure("collector_tstamp", str(v),
+                                            f"formatted as {cv.format_epoch_ms(v)} is not Redshift-compatible")
+                                    for v in values])
+        collector_tstamp = pc.if_else(pc.is_in(pa.array(np.arange(n)), pa.array(out_of_range)),
+                                      pa.scalar(None, TIMESTAMP), collector_tstamp)
+    col["collector_tstamp"] = collector_tstamp
+    col["v_etl"] = pa.array([v_etl] * n, pa.string())
+    collector_ua = _collector_useragent(raw("useragent"), failures)
+
+    # first pass: the tracker parameters
+    event_code = params.get("e")
+    col["event"] = pc.take(pa.array(list(EVENT_TYPES.values()) + [None], pa.string()),
+                           pc.fill_null(pc.index_in(event_code, value_set=pa.array(list(EVENT_TYPES))),
+                                        len(EVENT_TYPES)))
+    rows, values = cv.rejected(event_code, pc.is_in(event_code, value_set=pa.array(list(EVENT_TYPES))))
+    failures.field("e", rows, values, "not recognized as an event type")
+    platform = params.get("p")
+    known = pc.is_in(platform, value_set=pa.array(PLATFORMS))
+    rows, values = cv.rejected(platform, known)
+    failures.field("p", rows, values, "not recognized as a tracking platform")
+    col["platform"] = pc.if_else(known, platform, _NULL_STRING)
+
+    for field_name, names in STRING_PARAMS.items():
+        col[field_name] = cv.tsv_safe(params.first(names))
+    col["v_collector"] = pc.coalesce(cv.tsv_safe(params.get("cv")), raw("collector"))
+    missing = np.flatnonzero(pc.is_null(col["v_collector"]).to_numpy(zero_copy_only=False))
+    failures.field("v_collector", missing, [None] * len(missing), "should be set")
+    col["user_ipaddress"] = pc.coalesce(_first_ip(cv.tsv_safe(params.get("ip"))), _first_ip(raw("ip_address")))
+    col["useragent"] = pc.coalesce(cv.tsv_safe(params.get("ua")), collector_ua)
+    col["network_userid"] = pc.coalesce(cv.tsv_safe(params.get("tnuid")), cv.tsv_safe(params.get("nuid")),
+                                        cv.tsv_safe(raw("network_userid")))
+    col["txn_id"] = cv.validated_int_text(params.get("tid"), "tid", failures)
+    for field_name, name in INT_PARAMS.items():
+        col[field_name] = cv.to_int(params.get(name), name, failures)
+    for field_name, names in DECIMAL_PARAMS.items():
+        col[field_name] = cv.first_of(*[cv.to_decimal_text(params.get(name), name, failures) for name in names])
+    for field_name, name in BOOLEAN_PARAMS.items():
+        col[field_name] = cv.to_boolean(params.get(name), name, failures)
+    for name, (width, height) in DIMENSION_PARAMS.items():
+        col[width], col[height] = cv.to_dimensions(params.get(name), name, failures)
+    for field_name, name in TIMESTAMP_PARAMS.items():
+        col[field_name] = cv.to_timestamp(params.get(name), name, failures)
+    col["domain_sessionid"] = cv.to_uuid(params.get("sid"), "sid", failures)
+    event_id = cv.to_uuid(params.get("eid"), "eid", failures)
+    missing = np.flatnonzero(pc.is_null(event_id).to_numpy(zero_copy_only=False))
+    if len(missing):
+        generated = np.empty(n, dtype=object)
+        generated[missing] = _new_event_ids(len(missing))
+        event_id = pc.coalesce(event_id, pa.array(generated, pa.string()))
+    col["event_id"] = event_id
+
+    col["contexts"], _ = _json_column(params.get("co"), params.get("cx"), ("co", "cx"), CONTEXTS_CRITERION,
+                                      resolver, violations)
+    col["unstruct_event"], inner = _json_column(params.get("ue_pr"), params.get("ue_px"), ("ue_pr", "ue_px"),
+                                                UNSTRUCT_CRITERION, resolver, violations)
+
+    # page and referer URLs
+    page_url = pc.coalesce(cv.tsv_safe(params.get("url")), raw("referer"))
+    col["page_url"], page_parts, page_errors = explode_column(page_url)
+    rows = np.flatnonzero(pc.is_valid(page_errors).to_numpy(zero_copy_only=False))
+    if len(rows):
+        failures.add(rows, [{"enrichment": None, "message": {"error": e}}
+                            for e in pc.take(page_errors, pa.array(rows)).to_pylist()])
+    _, refr_parts, _ = explode_column(col["page_referrer"])
+    for part in URL_PARTS:
+        col[f"page_url{part}"] = page_parts[part]
+        col[f"refr_url{part}"] = refr_parts[part]
+    col["refr_domain_userid"], col["refr_dvce_tstamp"] = _cross_domain(page_parts["query"], failures)
+
+    col["derived_tstamp"] = _derived_tstamp(col["collector_tstamp"], col["dvce_created_tstamp"],
+                                            col["dvce_sent_tstamp"], col["true_tstamp"])
+    col.update(_schema_fields(col["event"], inner, failures))
+
+    headers = raw("headers")
+    working = {
+        "_parameters": events.parameters,
+        "_page_query": page_parts["query"],
+        "_headers": headers,
+        "_derived": pa.array([[]] * n, pa.list_(pa.string())),
+        "_failures": failures.to_lists(),
+        "_anonymous": _anonymous(headers),
+    }
+    private = {"_raw": take, "_vendor": events.vendor, "_version": events.version,
+               "_violations": violations.to_lists()}
+    arrays = [col[f.name].cast(f.type) if f.name in col else pa.nulls(n, f.type) for f in ENRICHED_SCHEMA]
+    arrays += [working[f.name].cast(f.type) for f in WORKING_FIELDS]
+    arrays += [private[f.name].cast(f.type) for f in PRIVATE_FIELDS]
+    schema = pa.schema([f.with_nullable(True) for f in ENRICHED_SCHEMA] + list(WORKING_FIELDS) + list(PRIVATE_FIELDS))
+    return pa.Table.from_arrays(arrays, schema=schema)
