@@ -1,0 +1,27 @@
+{#- One row per event (root_id, root_tstamp): the page view id of the web_page context. -#}
+
+with contexts as (
+
+    select
+        root_id,
+        root_tstamp,
+        id as page_view_id
+    from {{ source('atomic', 'com_snowplowanalytics_snowplow_web_page_1') }}
+
+),
+
+ranked as (
+
+    select
+        contexts.*,
+        row_number() over (partition by root_id, root_tstamp order by page_view_id) as context_copy
+    from contexts
+
+)
+
+select
+    root_id,
+    root_tstamp,
+    page_view_id
+from ranked
+where context_copy = 1
