@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.collectors.files import RawReader
+from pipeline.collectors.files import RawReader, iter_line_arrays
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
 from pipeline.collectors.timestamps import parse_joda_timestamp
 
@@ -219,12 +219,4 @@ def read_cloudfront(stream: BinaryIO, source: str, batch_rows: int = 50_000) -> 
                 yield batch
     if reader.error is not None:
         yield damage_batch(reader.error, source=f"{source}:{line_number}", loader=LOADER, collector=COLLECTOR)
-
-
-def iter_line_arrays(reader: RawReader) -> Iterator[pa.Array]:
-    """Decompressed lines as Arrow string arrays; invalid UTF-8 replaced by U+FFFD, a CR before LF dropped."""
-    for block in reader.line_blocks():
-        text = pa.array([block.decode("utf-8", errors="replace")], pa.string())
-        lines = pc.list_flatten(pc.split_pattern(text, "\n"))
-        yield pc.replace_substring_regex(lines, "\r$", "", max_replacements=1)
 

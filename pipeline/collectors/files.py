@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 import lzokay
+import pyarrow as pa
+import pyarrow.compute as pc
 
 GZIP_MAGIC = b"\x1f\x8b"
 LZOP_MAGIC = b"\x89LZO\x00\r\n\x1a\n"
@@ -228,3 +230,12 @@ def _verify(checks: list[tuple[str, int]], data: bytes, what: str) -> None:
         actual = zlib.adler32(data) if name == "adler32" else zlib.crc32(data)
         if actual != expected:
             raise _Damaged("corrupt lzop stream", f"{name} of {what} block data does not match")
+
+
+def iter_line_arrays(reader: RawReader) -> Iterator[pa.Array]:
+    """Decompressed lines as Arrow string arrays; invalid UTF-8 replaced by U+FFFD, a CR before LF dropped."""
+    for block in reader.line_blocks():
+        text = pa.array([block.decode("utf-8", errors="replace")], pa.string())
+        lines = pc.list_flatten(pc.split_pattern(text, "\n"))
+        yield pc.replace_substring_regex(lines, "\r$", "", max_replacements=1)
+
