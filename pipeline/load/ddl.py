@@ -59,9 +59,9 @@ def table_name(vendor: str, name: str, model: int) -> str:
 
 def _types(schema: dict[str, Any]) -> list[str]:
     kind = schema.get("type")
-    if kind is None:
-        return []
-    return [kind] if isinstance(kind, str) else list(kind)
+    if isinstance(kind, str):
+        return [kind]
+    return [k for k in kind if isinstance(k, str)] if isinstance(kind, list) else []
 
 
 def _non_null_types(schema: dict[str, Any]) -> list[str]:
@@ -81,7 +81,17 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _integer_size(value: Any) -> str:
+def _number(value: Any) -> int | float | None:
+    """A schema keyword's numeric value; anything else (a hostile or broken schema) counts as absent."""
+    return value if _is_number(value) else None
+
+
+def _length(value: Any) -> int | None:
+    """A non-negative integer length keyword, or None: only digits ever reach a type like VARCHAR(n)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _integer_size(value: int | float) -> str:
     if isinstance(value, float) and not value.is_integer():
         return "DECIMAL"
     if value <= _MAX_SMALLINT:
@@ -102,7 +112,7 @@ def _complex_enum(values: list[Any]) -> bool:
 def column_type(schema: dict[str, Any]) -> tuple[str, str]:
     """The SQL type and Redshift encoding of one leaf property: the first matching rule of §6, in order."""
     types = set(_non_null_types(schema))
-    enum = schema.get("enum")
+    enum = schema.get("enum") if isinstance(schema.get("enum"), list) else None
     fmt = schema.get("format")
     if enum and _complex_enum(enum):
         return f"VARCHAR({max(len(_compact(v)) for v in enum if v is not None)})", "ZSTD"
@@ -116,7 +126,7 @@ def column_type(schema: dict[str, Any]) -> tuple[str, str]:
         return "VARCHAR(65535)", "ZSTD"
     multiple_of = schema.get("multipleOf")
     if types == {"integer"} or (not types and isinstance(multiple_of, int) and not isinstance(multiple_of, bool)):
-        if "maximum" in schema:
+        if _number(schema.get("maximum")) is not None:
             return _integer_size(schema["maximum"]), "ZSTD"
         if types and enum and all(isinstance(v, int) and not isinstance(v, bool) for v in enum):
             return _integer_size(max(enum)), "ZSTD"
@@ -129,16 +139,17 @@ def column_type(schema: dict[str, Any]) -> tuple[str, str]:
         return "DOUBLE PRECISION", "RAW"
     if types == {"boolean"}:
         return "BOOLEAN", "RUNLENGTH"
+    max_length = _length(schema.get("maxLength"))
     if types == {"string"}:
-        if "minLength" in schema and schema.get("minLength") == schema.get("maxLength"):
-            return f"CHAR({schema['maxLength']})", "ZSTD"
+        if max_length is not None and _length(schema.get("minLength")) == max_length:
+            return f"CHAR({max_length})", "ZSTD"
         if fmt == "uuid":
             return "CHAR(36)", "ZSTD"
         sized = {"ipv6": "VARCHAR(39)", "ipv4": "VARCHAR(15)", "email": "VARCHAR(255)"}
         if fmt in sized:
             return sized[fmt], "ZSTD"
-        if "maxLength" in schema:
-            return f"VARCHAR({schema['maxLength']})", "ZSTD"
+        if max_length is not None:
+            return f"VARCHAR({max_length})", "ZSTD"
     if enum and types <= {"string"}:
         if len(enum) == 1:
             return f"CHAR({len(_enum_text(enum[0]))})", "ZSTD"

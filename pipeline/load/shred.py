@@ -158,5 +158,5 @@ def shred_batch(batch: pa.RecordBatch | pa.Table,
         for keys in group_by_table(uris).values():
             table = target(keys)
             sql, params = rows_sql("entities", table.columns, table.schema)
-            rows = con.execute(sql, [*params, [k.uri for k in keys]]).fetch_arrow_table()
+            rows = con.sql(sql, params=[*params, [k.uri for k in keys]]).to_arrow_table()
             yield table, rows

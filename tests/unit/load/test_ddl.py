@@ -125,3 +125,10 @@ def test_events_columns_per_dialect() -> None:
     assert dict((c.name, c.type) for c in pg)["domain_sessionid"] == "char(36)"
     assert dict((c.name, c.type) for c in rs)["domain_sessionid"] == "char(128)"
     assert dict((c.name, c.encoding) for c in rs)["collector_tstamp"] == "RAW"
+
+
+def test_hostile_keyword_values_never_reach_a_type() -> None:
+    hostile = {"type": "string", "maxLength": "10); drop table atomic.events; --", "minLength": "x"}
+    assert column_type(hostile)[0] == "VARCHAR(4096)"
+    assert column_type({"type": "integer", "maximum": "1; drop"})[0] == "BIGINT"
+    assert column_type({"type": 5, "enum": "abc"})[0] == "VARCHAR(4096)"

@@ -1,0 +1,229 @@
+"""PostgreSQL warehouse: the run streamed batch by batch through COPY … FROM STDIN (CSV), one transaction.
+
+Each Arrow batch of the run's Parquet is rendered to CSV by Arrow's C++ writer and copied into
+atomic.events; its entities are shredded (DuckDB, in memory) and copied into their tables. Memory is bounded
+by the batch size, never by the run. A transaction-level advisory lock per warehouse schema serialises loads,
+so of two concurrent loads of one run the second waits, finds the manifest row and is skipped. Every name
+from a schema URI is composed with `psycopg.sql.Identifier`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+from psycopg import sql
+
+from pipeline.config import mask_secrets
+from pipeline.events import ATOMIC_FIELDS
+from pipeline.load.adapter import LoadRequest, LoadResult, TablePlan, Warehouse, manifest_row, plan_table, utc_now
+from pipeline.load.bad_rows import read_bad_rows
+from pipeline.load.ddl import BAD_ROWS_COLUMNS, FIXED_CONTEXT_COLUMNS, MANIFEST_COLUMNS, Column, events_columns
+from pipeline.load.errors import LoadError
+from pipeline.load.shred import SchemaKey, TargetTable, shred_batch
+
+_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
+_MAX_IDENTIFIER_BYTES = 63
+EVENT_COLUMNS = [c.name for c in events_columns("postgres")]
+
+
+def pg_name(name: str) -> str:
+    """The name PostgreSQL stores for an identifier (it truncates to 63 bytes), for catalog lookups."""
+    return name.encode()[:_MAX_IDENTIFIER_BYTES].decode(errors="ignore")
+
+
+def column_sql(column: Column) -> sql.Composable:
+    """`"name" TYPE [not null]`; the type comes from ddl.py (digits and keywords only), the name is quoted."""
+    return sql.SQL("{} {}{}").format(sql.Identifier(column.name), sql.SQL(column.type),
+                                     sql.SQL(" not null" if column.not_null else ""))
+
+
+def create_table_sql(schema: str, table: str, columns: list[Column] | tuple[Column, ...],
+                     extra: str = "") -> sql.Composable:
+    """CREATE TABLE IF NOT EXISTS with every identifier quoted by psycopg."""
+    parts = [column_sql(c) for c in columns] + ([sql.SQL(extra)] if extra else [])
+    return sql.SQL("create table if not exists {} ({})").format(sql.Identifier(schema, table),
+                                                                 sql.SQL(", ").join(parts))
+
+
+def copy_sql(schema: str, table: str, columns: list[str]) -> sql.Composable:
+    """COPY … FROM STDIN in CSV (Arrow's CSV: unquoted empty = NULL, strings quoted)."""
+    return sql.SQL("copy {} ({}) from stdin (format csv)").format(
+        sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns)))
+
+
+def to_csv(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
+    """Render Arrow rows as PostgreSQL-readable CSV, in C++ (no per-row Python)."""
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(table, sink, _CSV)
+    return sink.getvalue()
+
+
+def _events_rows(batch: pa.RecordBatch, load_tstamp: datetime) -> pa.Table:
+    """The 128 atomic columns of an enriched batch plus load_tstamp (text-exact fields are cast by COPY)."""
+    columns = [batch.column(f.name) for f in ATOMIC_FIELDS]
+    columns.append(pa.array([load_tstamp] * batch.num_rows, pa.timestamp("us")))
+    return pa.Table.from_arrays(columns, names=EVENT_COLUMNS)
+
+
+class PostgresWarehouse(Warehouse):
+    """A PostgreSQL database, `postgresql://user:password@host:port/database`."""
+
+    batch_rows = 50_000
+
+    def __init__(self, url: str, schema: str = "atomic") -> None:
+        self._dsn = url
+        self.url = mask_secrets(url)
+        self.schema = schema
+
+    def connect(self) -> psycopg.Connection:
+        try:
+            return psycopg.connect(self._dsn)
+        except psycopg.Error as err:
+            raise LoadError(f"cannot connect to {self.url}: {mask_secrets(str(err))}") from err
+
+    # --- tables ---------------------------------------------------------------------------------------
+
+    def ensure_base_tables(self, conn: psycopg.Connection) -> None:
+        """Create the schema, events (+ event_id index), bad_rows and manifest tables when missing."""
+        s = self.schema
+        conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(s)))
+        conn.execute(create_table_sql(s, "events", events_columns("postgres")))
+        conn.execute(sql.SQL("create index if not exists {} on {} (event_id)").format(
+            sql.Identifier("events_event_id_idx"), sql.Identifier(s, "events")))
+        conn.execute(create_table_sql(s, "bad_rows", BAD_ROWS_COLUMNS))
+        conn.execute(create_table_sql(s, "manifest", MANIFEST_COLUMNS, "primary key (base), unique (run_id)"))
+
+    def table_state(self, conn: psycopg.Connection, table: str) -> tuple[str | None, set[str] | None]:
+        """The table's comment (Iglu URI) and column names, or (None, None) when it does not exist."""
+        found = conn.execute("select obj_description(c.oid, 'pg_class') from pg_class c join pg_namespace n "
+                             "on n.oid = c.relnamespace where n.nspname = %s and c.relname = %s",
+                             [self.schema, pg_name(table)]).fetchall()
+        if not found:
+            return None, None
+        columns = conn.execute("select column_name from information_schema.columns where table_schema = %s "
+                               "and table_name = %s", [self.schema, pg_name(table)]).fetchall()
+        return found[0][0], {c[0] for c in columns}
+
+    def apply(self, conn: psycopg.Connection, plan: TablePlan) -> None:
+        """Create or migrate one shredded table as planned (DDL is transactional in PostgreSQL)."""
+        name = sql.Identifier(self.schema, plan.target.name)
+        if plan.create:
+            conn.execute(create_table_sql(self.schema, plan.target.name,
+                                          [*FIXED_CONTEXT_COLUMNS, *plan.target.columns]))
+            conn.execute(sql.SQL("create index if not exists {} on {} (root_id)").format(
+                sql.Identifier(pg_name(plan.target.name)[:50] + "_root_id_idx"), name))
+        for column in plan.add_columns:
+            conn.execute(sql.SQL("alter table {} add column if not exists {}").format(name, column_sql(column)))
+        if plan.comment:
+            conn.execute(sql.SQL("comment on table {} is {}").format(name, sql.Literal(plan.comment)))
+
+    # --- load -----------------------------------------------------------------------------------------
+
+    def _copy(self, conn: psycopg.Connection, table: str, columns: list[str], rows: pa.Table) -> None:
+        if rows.num_rows == 0:
+            return
+        with conn.cursor().copy(copy_sql(self.schema, table, columns)) as copy:
+            copy.write(memoryview(to_csv(rows)))
+
+    def _manifest(self, conn: psycopg.Connection, request: LoadRequest) -> tuple[datetime, str] | None:
+        row = conn.execute(sql.SQL("select ingestion_tstamp, types from {} where run_id = %s or base = %s").format(
+            sql.Identifier(self.schema, "manifest")), [request.run_id, request.files.base]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _delete_run(self, conn: psycopg.Connection, request: LoadRequest, loaded: tuple[datetime, str]) -> None:
+        """Remove a loaded run's rows: context rows of its events, its events, bad rows and manifest row."""
+        load_tstamp, types = loaded
+        events = sql.Identifier(self.schema, "events")
+        for table in sorted({SchemaKey.parse(uri).table for uri in json.loads(types)}):
+            if self.table_state(conn, table)[1] is None:
+                continue
+            conn.execute(sql.SQL("delete from {} where (root_id, root_tstamp) in (select event_id, collector_tstamp "
+                                 "from {} where load_tstamp = %s)").format(sql.Identifier(self.schema, table), events),
+                         [load_tstamp])
+        conn.execute(sql.SQL("delete from {} where load_tstamp = %s").format(events), [load_tstamp])
+        conn.execute(sql.SQL("delete from {} where run_id = %s").format(sql.Identifier(self.schema, "bad_rows")),
+                     [request.run_id])
+        conn.execute(sql.SQL("delete from {} where run_id = %s or base = %s").format(
+            sql.Identifier(self.schema, "manifest")), [request.run_id, request.files.base])
+
+    def _batches(self, request: LoadRequest) -> Iterator[pa.RecordBatch]:
+        for path in request.files.parquet:
+            yield from pq.ParquetFile(path).iter_batches(batch_size=self.batch_rows)
+
+    def _new_events(self, conn: psycopg.Connection, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Drop events whose (event_id, event_fingerprint) is already in events (cross-run dedupe)."""
+        ids = batch.column("event_id").to_pylist()
+        seen = conn.execute(sql.SQL("select event_id, coalesce(event_fingerprint, '') from {} "
+                                    "where event_id = any(%s)").format(sql.Identifier(self.schema, "events")),
+                            [ids]).fetchall()
+        if not seen:
+            return batch
+        keys = pc.binary_join_element_wise(batch.column("event_id"),
+                                           pc.fill_null(batch.column("event_fingerprint"), ""), "\x00")
+        known = pa.array([f"{event_id}\x00{fingerprint}" for event_id, fingerprint in seen])
+        return batch.filter(pc.invert(pc.is_in(keys, value_set=known)))
+
+    def _load_in_transaction(self, conn: psycopg.Connection, request: LoadRequest) -> LoadResult:
+        conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"plough.load:{self.schema}"])
+        self.ensure_base_tables(conn)
+        loaded = self._manifest(conn, request)
+        if loaded and not request.force:
+            return LoadResult(request.run_id, True, load_tstamp=loaded[0], warehouse=self.url)
+        if loaded:
+            self._delete_run(conn, request, loaded)
+        load_tstamp = started = utc_now()
+        result = LoadResult(request.run_id, False, load_tstamp=load_tstamp, warehouse=self.url)
+        tables: dict[str, tuple[SchemaKey, TargetTable]] = {}
+        types: set[str] = set()
+        stamps: list[datetime] = []
+
+        def target(keys: list[SchemaKey]) -> TargetTable:
+            known = tables.get(keys[0].table)
+            if known is None or keys[-1] > known[0]:
+                plan = plan_table(keys, *self.table_state(conn, keys[0].table), request.lookup)
+                self.apply(conn, plan)
+                known = tables[keys[0].table] = (max(keys[-1], known[0]) if known else keys[-1], plan.target)
+            types.update(k.uri for k in keys)
+            return known[1]
+
+        for batch in self._batches(request):
+            if request.dedupe:
+                batch = self._new_events(conn, batch)
+            if batch.num_rows == 0:
+                continue
+            self._copy(conn, "events", EVENT_COLUMNS, _events_rows(batch, load_tstamp))
+            bounds = pc.min_max(batch.column("collector_tstamp"))
+            stamps += [bounds["min"].as_py(), bounds["max"].as_py()]
+            for table, rows in shred_batch(batch, target):
+                self._copy(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], rows)
+                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + rows.num_rows
+            result.events += batch.num_rows
+            if request.progress:
+                request.progress(batch.num_rows)
+        for rows in read_bad_rows(request.files.bad_rows, request.run_id, load_tstamp):
+            self._copy(conn, "bad_rows", [c.name for c in BAD_ROWS_COLUMNS], rows)
+            result.bad_rows += rows.num_rows
+        stamps = [s for s in stamps if s is not None]
+        row = manifest_row(request, sorted(types), started, load_tstamp,
+                           (min(stamps), max(stamps)) if stamps else (None, None), result.events, result.bad_rows)
+        conn.execute(sql.SQL("insert into {} values ({})").format(
+            sql.Identifier(self.schema, "manifest"), sql.SQL(", ").join(sql.Placeholder() * len(MANIFEST_COLUMNS))),
+            row.values())
+        return result
+
+    def load(self, request: LoadRequest) -> LoadResult:
+        """Load one run in one transaction; a run already in the manifest is skipped unless forced."""
+        with self.connect() as conn:
+            try:
+                with conn.transaction():
+                    return self._load_in_transaction(conn, request)
+            except psycopg.Error as err:
+                raise LoadError(f"loading run {request.run_id} into {self.url} failed: "
+                                f"{mask_secrets(str(err))}") from err
