@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.collectors.codecs import IP_PATTERN
 from pipeline.collectors.files import RawReader, iter_line_arrays
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
 from pipeline.collectors.timestamps import parse_joda_timestamp
@@ -38,7 +39,7 @@ _ANY_LAYOUT = re.compile(_W.join(_ORIGINAL) + _DOT + "*")
 _FIXED_LAYOUTS = [re.compile(_W.join(fields)) for fields in (_ORIGINAL, _SEP_2012, _OCT_2013, _APR_2014)]
 _OPEN_LAYOUT = re.compile(_W.join(_JUL_2014) + _DOT + "*")
 
-_IP = re.compile(r'"?\[?(?:([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|((?:[0-9a-f]|\.|:+)+))')
+_IP = re.compile(IP_PATTERN)
 _IP_RE2 = r'^"?\[?(?:(?P<v4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|(?P<v6>(?:[0-9a-f]|\.|:+)+))'
 _DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
 _DOUBLE_PCT_RE2 = r"%25([0-9a-fA-F]{2})"

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from pipeline.collectors import RAW_SCHEMA, read_records
-from pipeline.collectors.clj_tomcat import java_url_decode, lenient_base64url_decode
+from pipeline.collectors.codecs import java_url_decode, lenient_base64url_decode
 
 UA = "Mozilla%2F5.0+%28Windows+NT+6.1%3B+WOW64%29+Chrome%2F28.0"
 QUERY = "e=pv&page=Home&tv=js-0.12.0&cv=clj-1.1.0-tom-0.2.0&nuid=8712a379-4bcb-46ee-815d-85f26540577f"
