@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint bench postgres-server clean
+.PHONY: install demo test test-fast lint bench postgres-server compose-cli clean
 
 ## install: create .venv (when missing) and install plough with its dev tools (skipped when up to date)
 install: $(STAMP)
@@ -23,12 +23,20 @@ postgres-server:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
 	fi
 
+## compose-cli: install docker-compose (to check docker/compose.yaml) when no compose CLI is present
+compose-cli:
+	@if docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1; then :; else \
+		echo "installing docker-compose (apt-get)"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq docker-compose; \
+	fi
+
 ## demo: generate a day of events and run the Airflow DAG end to end on embedded defaults, then print the summary
 demo: install
 	@bash scripts/demo.sh
 
 ## test: unit and integration tests (real PostgreSQL, S3 API, DuckDB, dbt and Airflow runs)
-test: install postgres-server
+test: install postgres-server compose-cli
 	$(BIN)/pytest
 
 ## test-fast: unit tests only
