@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from enrich_tables import working_table
+
+from pipeline.config import ConfigError
+from pipeline.enrich import anon_ip
+
+
+@pytest.mark.parametrize(("ip", "octets", "segments", "expected"), [
+    ("216.160.83.56", 1, 1, "216.160.83.x"),
+    ("216.160.83.56", 2, 2, "216.160.x.x"),
+    ("216.160.83.56", 4, 4, "x.x.x.x"),
+    ("2001:db8::1", 1, 2, "2001:db8:0:0:0:0:x:x"),
+    ("2001:0DB8:0000:0000:0000:0000:0000:0001", 1, 3, "2001:db8:0:0:0:x:x:x"),
+    ("::FFFF:132.101.1.2", 1, 1, "::FFFF:132.101.1.x"),
+    ("1.2.3", 1, 1, "1.2.3"),
+    ("999.1.2.3", 2, 2, "999.1.x.x"),
+    ("fe80:zz::1", 1, 1, "fe80:zz::1"),
+    ("a:b:c:d:e:f:g:h", 2, 2, "a:b:c:d:e:f:x:x"),
+    ("localhost", 1, 1, "localhost"),
+])
+def test_snowplow_rules(ip: str, octets: int, segments: int, expected: str):
+    assert anon_ip.anonymise(ip, octets, segments) == expected
+
+
+def test_step_masks_column_and_keeps_nulls():
+    step = anon_ip.from_config({"name": "anon_ip", "parameters": {"anonOctets": 2}})
+    table = step(working_table(user_ipaddress=["10.1.2.3", None, "10.1.2.3", "2001:db8::1"]))
+    assert table.column("user_ipaddress").to_pylist() == ["10.1.x.x", None, "10.1.x.x", "2001:db8:0:0:0:0:x:x"]
+
+
+def test_bad_parameters():
+    with pytest.raises(ConfigError, match="anonOctets"):
+        anon_ip.from_config({"name": "anon_ip", "parameters": {"anonOctets": 5}})
+
+
+def test_sample_config(sample_configs: Path):
+    data = json.loads((sample_configs / "anon_ip.json").read_text())["data"]
+    step = anon_ip.from_config(data)
+    assert step(working_table(user_ipaddress=["2001:db8::1"])).column("user_ipaddress").to_pylist() == [
+        "2001:db8:0:0:0:0:0:x"]
