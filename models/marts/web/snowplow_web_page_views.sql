@@ -8,6 +8,8 @@
     pre_hook="{{ delete_sessions_this_run() }}",
 ) }}
 
+-- depends_on: {{ ref('int_snowplow__sessions_this_run') }}
+
 with events as (
 
     select * from {{ ref('int_snowplow__events_this_run') }}
