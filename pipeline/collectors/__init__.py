@@ -55,6 +55,8 @@ def read_records(collector_format: str, stream: BinaryIO, source: str,
         from pipeline.collectors.cloudfront import read_cloudfront as reader
     elif collector_format == "clj-tomcat":
         from pipeline.collectors.clj_tomcat import read_clj_tomcat as reader
+    elif collector_format == "thrift":
+        from pipeline.collectors.thrift import read_thrift as reader
     else:
         raise ValueError(f"unknown collector_format {collector_format!r}: use one of {', '.join(COLLECTOR_FORMATS)}")
     return reader(stream, source, batch_rows)
