@@ -10,16 +10,13 @@ import struct
 from datetime import datetime
 
 import pytest
-from raw_writers import (
-    COLLECTOR_PAYLOAD_SCHEMA, T_I32, T_LIST, T_MAP, T_STRING, T_STRUCT, collector_payload, elephant_bird_blocks, lzop,
-    thrift_string,
-)
+import raw_writers as w
 
 from pipeline.collectors import RAW_SCHEMA, read_records
 from pipeline.collectors.thrift import client_ip
 
 FULL = dict(
-    schema=COLLECTOR_PAYLOAD_SCHEMA, ipAddress="10.0.0.1", timestamp=1_400_000_000_123, encoding="UTF-8",
+    schema=w.COLLECTOR_PAYLOAD_SCHEMA, ipAddress="10.0.0.1", timestamp=1_400_000_000_123, encoding="UTF-8",
     collector="ssc-2.1.2-kinesis", userAgent="Mozilla/5.0 (X11; Linux)", refererUri="http://example.com/a?b=c",
     path="/com.snowplowanalytics.snowplow/tp2", querystring="cv=x&nuid=1", body='{"data":[{"e":"pv"}]}',
     headers=["Host: c.example.com", "X-Forwarded-For: 67.71.16.237, 10.0.0.2"], contentType="application/json",
@@ -36,17 +33,17 @@ def base64_lines(records: list[bytes]) -> bytes:
 
 
 CONTAINERS = {
-    "lzop blocks": lambda records: lzop(elephant_bird_blocks(records)),
-    "lzop base64 lines": lambda records: lzop(base64_lines(records)),
+    "lzop blocks": lambda records: w.lzop(w.elephant_bird_blocks(records)),
+    "lzop base64 lines": lambda records: w.lzop(base64_lines(records)),
     "gzip base64 lines": lambda records: gzip.compress(base64_lines(records)),
-    "gzip blocks": lambda records: gzip.compress(elephant_bird_blocks(records)),
+    "gzip blocks": lambda records: gzip.compress(w.elephant_bird_blocks(records)),
     "plain blocks": elephant_bird_blocks,
 }
 
 
 @pytest.mark.parametrize("container", CONTAINERS)
 def test_a_full_collector_payload(container: str) -> None:
-    record = collector_payload(**FULL)
+    record = w.collector_payload(**FULL)
     (row,) = rows(CONTAINERS[container]([record]))
     assert row == {
         "collector_tstamp": datetime(2014, 5, 13, 16, 53, 20, 123000), "ip_address": "67.71.16.237",
@@ -59,29 +56,29 @@ def test_a_full_collector_payload(container: str) -> None:
 
 
 def test_unknown_fields_of_every_type_are_skipped() -> None:
-    extra = (thrift_string(9999, "x")
-             + struct.pack(">bhbbi", T_MAP, 5000, T_STRING, T_I32, 1) + thrift_string(0, "k")[3:] + b"\0\0\0\7"
-             + struct.pack(">bh", T_STRUCT, 5001) + struct.pack(">bhi", T_I32, 1, 5) + b"\0"
-             + struct.pack(">bhbi", T_LIST, 5002, T_I32, 2) + b"\0\0\0\1\0\0\0\2"
+    extra = (w.thrift_string(9999, "x")
+             + struct.pack(">bhbbi", w.T_MAP, 5000, w.T_STRING, w.T_I32, 1) + w.thrift_string(0, "k")[3:] + b"\0\0\0\7"
+             + struct.pack(">bh", w.T_STRUCT, 5001) + struct.pack(">bhi", w.T_I32, 1, 5) + b"\0"
+             + struct.pack(">bhbi", w.T_LIST, 5002, w.T_I32, 2) + b"\0\0\0\1\0\0\0\2"
              + struct.pack(">bhq", 10, 320, 5))  # a known id with the wrong type is skipped too
-    (row,) = rows(elephant_bird_blocks([collector_payload(**FULL, extra_fields=extra)]))
+    (row,) = rows(w.elephant_bird_blocks([w.collector_payload(**FULL, extra_fields=extra)]))
     assert row["failure"] is None and row["path"] == FULL["path"]
 
 
 def test_minimal_payload_uses_ip_address() -> None:
-    record = collector_payload(schema=COLLECTOR_PAYLOAD_SCHEMA, ipAddress="10.0.0.1", timestamp=0, encoding="UTF-8",
+    record = w.collector_payload(schema=w.COLLECTOR_PAYLOAD_SCHEMA, ipAddress="10.0.0.1", timestamp=0, encoding="UTF-8",
                                collector="c", path="/i")
-    (row,) = rows(elephant_bird_blocks([record]))
+    (row,) = rows(w.elephant_bird_blocks([record]))
     assert (row["ip_address"], row["headers"], row["collector_tstamp"]) == ("10.0.0.1", [], datetime(1970, 1, 1))
 
 
 def failure_of(record: bytes) -> dict:
-    (row,) = rows(elephant_bird_blocks([record]))
+    (row,) = rows(w.elephant_bird_blocks([record]))
     return json.loads(row["failure"])
 
 
 def test_missing_path() -> None:
-    assert failure_of(collector_payload(**{**FULL, "path": None})) == {
+    assert failure_of(w.collector_payload(**{**FULL, "path": None})) == {
         "payloadField": "path", "value": None, "expectation": "request does not contain a path"}
 
 
@@ -89,14 +86,15 @@ def test_missing_path() -> None:
                                     "iglu:com.snowplowanalytics.snowplow/CollectorPayload/thrift/2-0-0",
                                     "not a uri"])
 def test_wrong_schema(schema: str) -> None:
-    assert failure_of(collector_payload(**{**FULL, "schema": schema})) == {
+    assert failure_of(w.collector_payload(**{**FULL, "schema": schema})) == {
         "error": "verifying record as iglu:com.snowplowanalytics.snowplow/CollectorPayload/thrift/1-0-* failed: "
                  f"found {schema}"}
 
 
 def test_later_revisions_of_the_schema_are_accepted() -> None:
-    record = collector_payload(**{**FULL, "schema": "iglu:com.snowplowanalytics.snowplow/CollectorPayload/thrift/1-0-3"})
-    (row,) = rows(elephant_bird_blocks([record]))
+    schema = "iglu:com.snowplowanalytics.snowplow/CollectorPayload/thrift/1-0-3"
+    record = w.collector_payload(**{**FULL, "schema": schema})
+    (row,) = rows(w.elephant_bird_blocks([record]))
     assert row["failure"] is None
 
 
@@ -104,11 +102,11 @@ def test_later_revisions_of_the_schema_are_accepted() -> None:
     (b"", "Cannot read. Remote side has closed. Tried to read 1 bytes, but only got 0 bytes."),
     (b"\x6d\xa7", "Cannot read. Remote side has closed. Tried to read 2 bytes, but only got 1 bytes."),
     (b"\x6e\x00\x01", "Unrecognized type 110"),
-    (struct.pack(">bhi", T_STRING, 100, 50) + b"abc", "Cannot read. Remote side has closed. Tried to read 50 bytes, "
+    (struct.pack(">bhi", w.T_STRING, 100, 50) + b"abc", "Cannot read. Remote side has closed. Tried to read 50 bytes, "
                                                       "but only got 3 bytes."),
-    (struct.pack(">bhi", T_STRING, 100, -2), "Negative length: -2"),
-    (collector_payload(**{**FULL, "timestamp": None}), "Required field 'timestamp' was not found in serialized data!"),
-    (collector_payload(**{**FULL, "collector": None}), "Required field 'collector' was not present!"),
+    (struct.pack(">bhi", w.T_STRING, 100, -2), "Negative length: -2"),
+    (w.collector_payload(**{**FULL, "timestamp": None}), "Required field 'timestamp' was not found in serialized data!"),
+    (w.collector_payload(**{**FULL, "collector": None}), "Required field 'collector' was not present!"),
 ])
 def test_undecodable_records(record: bytes, message: str) -> None:
     error = failure_of(record)["error"]
@@ -116,7 +114,7 @@ def test_undecodable_records(record: bytes, message: str) -> None:
 
 
 def test_record_without_schema_is_reported() -> None:
-    assert failure_of(collector_payload(**{**FULL, "schema": None}))["error"].startswith(
+    assert failure_of(w.collector_payload(**{**FULL, "schema": None}))["error"].startswith(
         "error deserializing raw event: ")
 
 
@@ -145,8 +143,8 @@ def test_client_ip(headers: list[str], ip: str) -> None:
 
 
 def test_every_record_is_one_row_in_bounded_batches() -> None:
-    records = [collector_payload(**FULL), b"junk", b""] * 40
-    batches = list(read_records("thrift", io.BytesIO(lzop(elephant_bird_blocks(records, per_block=7))), "k", 50))
+    records = [w.collector_payload(**FULL), b"junk", b""] * 40
+    batches = list(read_records("thrift", io.BytesIO(w.lzop(w.elephant_bird_blocks(records, per_block=7))), "k", 50))
     assert [b.num_rows for b in batches] == [50, 50, 20]
     assert all(b.schema == RAW_SCHEMA for b in batches)
     failures = [row["failure"] is None for b in batches for row in b.to_pylist()]
@@ -154,12 +152,12 @@ def test_every_record_is_one_row_in_bounded_batches() -> None:
 
 
 def test_base64_lines_with_an_empty_line_and_no_final_newline() -> None:
-    data = base64.b64encode(collector_payload(**FULL)) + b"\n\n" + base64.b64encode(collector_payload(**FULL))
+    data = base64.b64encode(w.collector_payload(**FULL)) + b"\n\n" + base64.b64encode(w.collector_payload(**FULL))
     assert [row["failure"] is None for row in rows(gzip.compress(data))] == [True, False, True]
 
 
 def test_damaged_block_stream_keeps_earlier_records_and_reports() -> None:
-    blocks = elephant_bird_blocks([collector_payload(**FULL)] * 4, per_block=2)
+    blocks = w.elephant_bird_blocks([w.collector_payload(**FULL)] * 4, per_block=2)
     got = rows(blocks[:-10])
     assert [row["failure"] is None for row in got] == [True, True, False]
     assert json.loads(got[-1]["failure"])["error"].startswith("corrupt elephant-bird block stream at byte ")
@@ -167,7 +165,7 @@ def test_damaged_block_stream_keeps_earlier_records_and_reports() -> None:
 
 
 def test_truncated_lzop_is_reported() -> None:
-    packed = lzop(elephant_bird_blocks([collector_payload(**FULL)] * 2000, per_block=100), block_size=64 * 1024)
+    packed = w.lzop(w.elephant_bird_blocks([w.collector_payload(**FULL)] * 2000, per_block=100), block_size=64 * 1024)
     got = rows(packed[: len(packed) // 2])
     assert any(row["failure"] is None for row in got)
     assert all(row["failure"] is None for row in got[:-1])
