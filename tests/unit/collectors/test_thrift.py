@@ -37,7 +37,7 @@ CONTAINERS = {
     "lzop base64 lines": lambda records: w.lzop(base64_lines(records)),
     "gzip base64 lines": lambda records: gzip.compress(base64_lines(records)),
     "gzip blocks": lambda records: gzip.compress(w.elephant_bird_blocks(records)),
-    "plain blocks": elephant_bird_blocks,
+    "plain blocks": w.elephant_bird_blocks,
 }
 
 
@@ -105,7 +105,8 @@ def test_later_revisions_of_the_schema_are_accepted() -> None:
     (struct.pack(">bhi", w.T_STRING, 100, 50) + b"abc", "Cannot read. Remote side has closed. Tried to read 50 bytes, "
                                                       "but only got 3 bytes."),
     (struct.pack(">bhi", w.T_STRING, 100, -2), "Negative length: -2"),
-    (w.collector_payload(**{**FULL, "timestamp": None}), "Required field 'timestamp' was not found in serialized data!"),
+    (w.collector_payload(**{**FULL, "timestamp": None}),
+     "Required field 'timestamp' was not found in serialized data!"),
     (w.collector_payload(**{**FULL, "collector": None}), "Required field 'collector' was not present!"),
 ])
 def test_undecodable_records(record: bytes, message: str) -> None:
