@@ -172,7 +172,6 @@ _B64ISH = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 def pick_source(rng: random.Random) -> Source:
     """A traffic source with realistic shares: direct, organic and paid search, display, social, email, internal."""
     roll = rng.random()
-    campaign = rng.choice(CAMPAIGNS)
     if roll < 0.27:
         return Source(None, "", rng.choice(["home", "home", "home", "product", "category", "blog"]))
     if roll < 0.57:
@@ -188,11 +187,11 @@ def pick_source(rng: random.Random) -> Source:
         else:
             click = f"msclkid={_click_id(rng, '0123456789abcdef', 32)}"
             source, engine = "bing", "bing"
-        query = (f"utm_source={source}&utm_medium=cpc&utm_campaign={campaign}&utm_term={quote_plus(term)}"
+        query = (f"utm_source={source}&utm_medium=cpc&utm_campaign={rng.choice(CAMPAIGNS)}&utm_term={quote_plus(term)}"
                  f"&utm_content=ad{rng.randint(1, 9)}&{click}")
         return Source(search_referer(engine, term), query, rng.choice(["product", "category"]))
     if roll < 0.68:
-        query = (f"utm_source=dv360&utm_medium=display&utm_campaign={campaign}&utm_content=banner_300x250"
+        query = (f"utm_source=dv360&utm_medium=display&utm_campaign={rng.choice(CAMPAIGNS)}&utm_content=banner_300x250"
                  f"&dclid={_click_id(rng, _B64ISH, 40)}")
         return Source(None, query, rng.choice(["home", "category"]))
     if roll < 0.80:
@@ -201,10 +200,10 @@ def pick_source(rng: random.Random) -> Source:
         if rng.random() < 0.4:
             network = "facebook" if "facebook" in referer else ("linkedin" if "lnkd" in referer or "linkedin" in
                                                                  referer else "twitter")
-            query = f"utm_source={network}&utm_medium=social&utm_campaign={campaign}"
+            query = f"utm_source={network}&utm_medium=social&utm_campaign={rng.choice(CAMPAIGNS)}"
         return Source(referer, query, rng.choice(["blog", "product", "home"]))
     if roll < 0.89:
         referer = rng.choice(EMAIL_REFERERS) if rng.random() < 0.6 else None
-        query = f"utm_source=newsletter&utm_medium=email&utm_campaign={campaign}&utm_content=hero_button"
+        query = f"utm_source=newsletter&utm_medium=email&utm_campaign={rng.choice(CAMPAIGNS)}&utm_content=hero_button"
         return Source(referer, query, rng.choice(["home", "category", "product"]))
     return Source(SITE_ORIGIN + rng.choice(PAGES).path, "", rng.choice(["product", "category", "cart", "home"]))

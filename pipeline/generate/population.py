@@ -65,7 +65,7 @@ def _ipv6(rng: random.Random, prefix: str) -> str:
     return ":".join(groups)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def visitor(seed: int, index: int) -> Visitor:
     """The visitor number `index` of the population of `seed` (cached: frequent visitors come back often)."""
     rng = random.Random(f"plough-visitor:{seed}:{index}")

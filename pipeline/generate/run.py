@@ -112,7 +112,7 @@ class _Generator:
         uid = person.uid if person.uid and rng.random() < person.login_share else None
         plan = plan_session(rng, session_context(person, vid, sid, duid, uid), t_ms, self.end_ms)
         self.population.end_session(index, plan[-1][0])
-        prefix = f"{person.edge}\t{rng.randint(440, 520)}\t{person.ip}\tGET\t{self.host}\t/i\t200\t"
+        prefix = f"{person.edge}\t{440 + int(rng.random() * 80)}\t{person.ip}\tGET\t{self.host}\t/i\t200\t"
         self.sequence += 1
         self.sessions += 1
         heapq.heappush(self.heap, (plan[0][0], self.sequence, plan, 0, prefix, person.skew_ms))
@@ -131,6 +131,7 @@ class _Generator:
         heapreplace, heappop, b64, host = heapq.heapreplace, heapq.heappop, binascii.b2a_base64, self.host
         append = lines.append
         last_second, stamp = self.last_second, self.stamp
+        window_end, in_file, max_lines = writer.window_end, writer.lines_in_file, writer.max_lines
         events = malformed = 0
         while heap and heap[0][0] < limit_ms:
             t, sequence, plan, i, prefix, skew = heap[0]
@@ -140,11 +141,12 @@ class _Generator:
                 heapreplace(heap, (plan[i][0], sequence, plan, i, prefix, skew))
             else:
                 heappop(heap)
-            if t >= writer.window_end or writer.lines_in_file >= writer.max_lines:
+            if t >= window_end or in_file >= max_lines:
                 if lines:
                     writer.write(lines)
                     lines.clear()
                 writer.rotate(t)
+                window_end, in_file = writer.window_end, 0
             second = t // 1000
             if second != last_second:
                 last_second, stamp = second, self.timestamp(second)
@@ -159,17 +161,18 @@ class _Generator:
             if share and random_share() < share:
                 append(malformed_line(rng, line)[1])
                 malformed += 1
-                writer.lines_in_file += 1
+                in_file += 1
             append(line)
             by_kind[kind] += 1
             events += 1
-            writer.lines_in_file += 1
+            in_file += 1
             if len(lines) >= FLUSH_LINES:
                 writer.write(lines)
                 lines.clear()
                 self.report(events)
                 self.events += events
                 events = 0
+        writer.lines_in_file = in_file
         self.events += events
         self.malformed += malformed
         self.last_second, self.stamp = last_second, stamp

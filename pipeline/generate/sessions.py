@@ -60,6 +60,7 @@ def encode_param(value: str) -> str:
     return quote(value, safe="-_.!~*'()").replace("%", "%25")
 
 
+@lru_cache(maxsize=1024)
 def encode_useragent(ua: str) -> str:
     """A User-Agent as CloudFront logs it: URL-encoded (spaces, `+` …), then every `%` doubled."""
     return quote(ua, safe="/;:,()._-*!'=~@&?[]").replace("%", "%25")
