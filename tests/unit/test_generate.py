@@ -25,6 +25,7 @@ UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 NAME = re.compile(r"^raw/E2PLOUGHDEMO\.(\d{4}-\d{2}-\d{2}-\d{2})\.[0-9a-f]{8}\.gz$")
 DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
 BAD_ESCAPE = re.compile(r"%(?![0-9a-fA-F]{2})")
+UNSTRUCT = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
 
 
 def _b64url(text: str) -> dict:
@@ -172,7 +173,7 @@ def test_events_carry_valid_tracker_parameters(generated: dict) -> None:
         if p["e"] == "se":
             assert p["se_ca"] and p["se_ac"]
         if p["e"] == "ue":
-            assert _b64url(p["ue_px"])["schema"] == "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
+            assert _b64url(p["ue_px"])["schema"] == UNSTRUCT
     eids = [r["params"]["eid"] for r in generated["all"]]
     assert len(set(eids)) == len(eids)
     names = {"pv": "page_view", "pp": "page_ping", "se": "struct", "ue": "unstruct", "tr": "transaction",
