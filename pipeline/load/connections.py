@@ -37,7 +37,7 @@ def airflow_connection_url(conn_id: str) -> str:
         path = extra.pop("path", None) or conn.host
         if not path:
             raise WarehouseUrlError(f"Airflow connection {conn_id!r} (duckdb) names no file: set host or extra.path")
-        return f"duckdb:///{path.lstrip('/')}" if path.startswith("/") else f"duckdb:///{path}"
+        return f"duckdb:///{path}"
     if scheme is None:
         raise WarehouseUrlError(f"Airflow connection {conn_id!r} has type {conn.conn_type!r}; plough loads into "
                                 "postgres, redshift or duckdb connections")
