@@ -43,11 +43,8 @@ CONTEXTS_SCHEMA = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0
 UNSTRUCT_SCHEMA = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0"
 WEB_PAGE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"
 LINK_CLICK_SCHEMA = "iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-1"
-SITE_SEARCH_SCHEMA = "iglu:com.snowplowanalytics.snowplow/site_search/jsonschema/1-0-0"
-ADD_TO_CART_SCHEMA = "iglu:com.snowplowanalytics.snowplow/add_to_cart/jsonschema/1-0-0"
-EMITTED_SCHEMAS = (CONTEXTS_SCHEMA, UNSTRUCT_SCHEMA, WEB_PAGE_SCHEMA, LINK_CLICK_SCHEMA, SITE_SEARCH_SCHEMA,
-                   ADD_TO_CART_SCHEMA)
-"""Every Iglu schema the generated events reference (the resolver must find them for the events to validate)."""
+EMITTED_SCHEMAS = (CONTEXTS_SCHEMA, UNSTRUCT_SCHEMA, WEB_PAGE_SCHEMA, LINK_CLICK_SCHEMA)
+"""Every Iglu schema the generated events reference; all ship with plough, so the demo validates offline."""
 
 PING_INTERVAL_MS = 10_000
 TRACKER_VERSIONS = ("js-3.17.0", "js-3.23.1", "js-3.24.2")
@@ -130,17 +127,13 @@ def _link_clicks() -> list[str]:
 
 
 def _site_searches() -> list[str]:
-    return [encode_param(b64url(unstruct(SITE_SEARCH_SCHEMA, {
-        "terms": term.split(), "filters": {"in_stock": True, "sort": "relevance"},
-        "totalResults": 3 + zlib.crc32(term.encode()) % 120, "pageResults": 24,
-    }))) for term in SEARCH_TERMS]
+    return [f"se&se_ca=search&se_ac=site-search&se_la={encode_param(term)}&se_pr=header"
+            f"&se_va={3 + zlib.crc32(term.encode()) % 120}" for term in SEARCH_TERMS]
 
 
 def _add_to_carts() -> dict[str, str]:
-    return {product.page.path: encode_param(b64url(unstruct(ADD_TO_CART_SCHEMA, {
-        "sku": product.sku, "name": product.name, "category": product.category,
-        "unitPrice": float(product.price), "quantity": 1, "currency": CURRENCY,
-    }))) for product in PRODUCTS}
+    return {product.page.path: f"se&se_ca=ecommerce&se_ac=add-to-cart&se_la={product.sku}"
+            f"&se_pr={encode_param(product.name)}&se_va={product.price}" for product in PRODUCTS}
 
 
 def _struct_params() -> dict[str, list[str]]:
@@ -154,8 +147,8 @@ def _struct_params() -> dict[str, list[str]]:
 
 
 LINK_CLICK_PARAMS = [f"ue&ue_px={px}" for px in _link_clicks()]
-SITE_SEARCH_PARAMS = [f"ue&ue_px={px}" for px in _site_searches()]
-ADD_TO_CART_PARAMS = {path: f"ue&ue_px={px}" for path, px in _add_to_carts().items()}
+SITE_SEARCH_PARAMS = _site_searches()
+ADD_TO_CART_PARAMS = _add_to_carts()
 STRUCT_PARAMS = _struct_params()
 PAGE_URL_PARAMS = {page.path: encode_param(SITE_ORIGIN + page.path) for page in PAGES}
 PAGE_TITLE_PARAMS = {page.path: encode_param(page.title) for page in PAGES}
@@ -267,9 +260,9 @@ def plan_session(rng: random.Random, ctx: SessionContext, start_ms: int, deadlin
                 events.append((t + _between(rng, 1500, dwell + 2000), strings, _pick(rng, STRUCT_PARAMS[page.kind]),
                                SE))
             if page.kind in ("home", "category") and random_() < 0.06:
-                events.append((t + _between(rng, 2000, dwell + 3000), strings, _pick(rng, SITE_SEARCH_PARAMS), UE))
+                events.append((t + _between(rng, 2000, dwell + 3000), strings, _pick(rng, SITE_SEARCH_PARAMS), SE))
             if page.kind == "product" and next_page is not None and next_page.kind == "cart":
-                events.append((t + dwell, strings, ADD_TO_CART_PARAMS[page.path], UE))
+                events.append((t + dwell, strings, ADD_TO_CART_PARAMS[page.path], SE))
             if page.kind == "confirmation":
                 events += _order(rng, t + _between(rng, 300, 1500), strings)
             if leaving and random_() < (0.25 if page.kind == "blog" else 0.06):

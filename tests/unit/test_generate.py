@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
+import pipeline
 from pipeline.generate import EMITTED_SCHEMAS, GenerateError, generate
 from pipeline.generate.cloudfront import FIELDS
 from pipeline.storage import Storage
@@ -269,6 +270,13 @@ def test_payloads_validate_against_iglu_central(generated: dict, shared_data: Pa
                 check(inner)
                 seen.add(inner["schema"])
     assert seen == set(EMITTED_SCHEMAS)
+
+
+def test_every_emitted_schema_ships_with_plough() -> None:
+    shipped = Path(pipeline.__file__).parent / "schemas"
+    for uri in EMITTED_SCHEMAS:
+        vendor, name, fmt, version = uri.removeprefix("iglu:").split("/")
+        assert (shipped / vendor / name / fmt / version).is_file(), f"{uri} would not validate offline"
 
 
 def test_rejects_impossible_requests(tmp_path: Path) -> None:
