@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -76,7 +75,7 @@ def _download(uri: str, database: str, enrichment: str) -> Path:
         else:
             with urllib.request.urlopen(url, timeout=60) as source, partial.open("wb") as sink:  # noqa: S310
                 shutil.copyfileobj(source, sink)
-    except (OSError, urllib.error.URLError, RuntimeError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - boto3, urllib and OS errors all mean: no asset
         partial.unlink(missing_ok=True)
         raise ConfigError(
             f"enrichment {enrichment}: cannot download asset {url}: {exc}; check the uri and credentials, or "
