@@ -29,7 +29,8 @@ def test_cookie_extractor():
 def test_header_extractor_matches_whole_name():
     step = http_header_extractor.from_config({"parameters": {"headersPattern": "X-.*|Host"}})
     assert derived(step(working_table(_headers=[HEADERS]))) == [[
-        {"schema": "iglu:org.ietf/http_header/jsonschema/1-0-0", "data": {"name": "Host", "value": "collector.example"}},
+        {"schema": "iglu:org.ietf/http_header/jsonschema/1-0-0", "data": {"name": "Host",
+                                                                          "value": "collector.example"}},
         {"schema": "iglu:org.ietf/http_header/jsonschema/1-0-0", "data": {"name": "X-Forwarded-For",
                                                                           "value": "1.2.3.4"}},
     ]]
