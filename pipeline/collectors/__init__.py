@@ -57,6 +57,8 @@ def read_records(collector_format: str, stream: BinaryIO, source: str,
         from pipeline.collectors.clj_tomcat import read_clj_tomcat as reader
     elif collector_format == "thrift":
         from pipeline.collectors.thrift import read_thrift as reader
+    elif collector_format == "tsv/com.amazon.aws.cloudfront/wd_access_log":
+        from pipeline.collectors.wd_access_log import read_wd_access_log as reader
     else:
         raise ValueError(f"unknown collector_format {collector_format!r}: use one of {', '.join(COLLECTOR_FORMATS)}")
     return reader(stream, source, batch_rows)
