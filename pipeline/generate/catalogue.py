@@ -30,7 +30,8 @@ class Page:
 
 
 def _slug(text: str) -> str:
-    return "-".join(text.lower().replace("&", "and").replace("'", "").split())
+    words = "".join(c for c in text.lower().replace("&", "and") if c.isalnum() or c in " -.").split()
+    return "-".join(words).replace(".", "-")
 
 
 CATEGORIES = {
