@@ -10,9 +10,10 @@ The run's events stream by in batches, so the first occurrence of an id has alre
 one arrives: the first keeps its id and only later occurrences are renamed (the shredder, seeing the whole
 batch at once, renames all of them).
 
-Memory: every kept event costs 16 bytes (a 64-bit hash of its event_id and 64 bits of its fingerprint) in
-sorted numpy runs merged LSM-style: 10 million events hold 160 MB. Two distinct event ids share a 64-bit
-hash with probability about n²/2⁶⁵ (3·10⁻⁶ for 10 million events); such a pair would be treated as one id.
+Memory: every kept event costs 16 bytes (a 64-bit hash of its event_id and a 64-bit hash of the pair
+event_id + fingerprint) in sorted numpy runs merged LSM-style: 10 million events hold 160 MB. Two distinct
+event ids share a 64-bit hash with probability about n²/2⁶⁵ (3·10⁻⁶ for 10 million events); such a pair
+would be treated as one id.
 """
 
 from __future__ import annotations
@@ -57,69 +58,77 @@ def event_id_hash(event_ids: pa.Array) -> np.ndarray:
         return (high * np.uint64(0x9E3779B97F4A7C15)) ^ low
 
 
-class RunDeduplicator:
-    """Remembers the (event_id, fingerprint) pairs of a run's good events and deduplicates each new batch."""
+class _SortedRuns:
+    """A growing set of uint64 values as sorted numpy runs, merged when neighbours reach similar sizes."""
 
     def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.runs: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self.runs)
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(values), dtype=bool)
+        for run in self.runs:
+            position = np.minimum(np.searchsorted(run, values), len(run) - 1)
+            found |= run[position] == values
+        return found
+
+    def add(self, values: np.ndarray) -> None:
+        if len(values) == 0:
+            return
+        self.runs.append(np.sort(values))
+        while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
+            newer, older = self.runs.pop(), self.runs.pop()
+            self.runs.append(np.sort(np.concatenate([older, newer])))
+
+
+class RunDeduplicator:
+    """Remembers the event_ids and (event_id, fingerprint) pairs of a run's good events and deduplicates each
+    new batch against them."""
+
+    def __init__(self) -> None:
+        self._ids = _SortedRuns()
+        self._pairs = _SortedRuns()
         self.natural = 0
         self.synthetic = 0
 
     @property
     def size(self) -> int:
-        return sum(len(ids) for ids, _ in self._runs)
-
-    def _lookup(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        found = np.zeros(len(ids), dtype=bool)
-        fingerprints = np.zeros(len(ids), dtype=np.uint64)
-        for run_ids, run_fps in self._runs:
-            position = np.minimum(np.searchsorted(run_ids, ids), len(run_ids) - 1)
-            hit = (run_ids[position] == ids) & ~found
-            fingerprints[hit] = run_fps[position[hit]]
-            found |= hit
-        return found, fingerprints
-
-    def _remember(self, ids: np.ndarray, fingerprints: np.ndarray) -> None:
-        order = np.argsort(ids, kind="stable")
-        self._runs.append((ids[order], fingerprints[order]))
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (a_ids, a_fps), (b_ids, b_fps) = self._runs.pop(), self._runs.pop()
-            merged_ids, merged_fps = np.concatenate([b_ids, a_ids]), np.concatenate([b_fps, a_fps])
-            order = np.argsort(merged_ids, kind="stable")
-            self._runs.append((merged_ids[order], merged_fps[order]))
+        return len(self._ids)
 
     def apply(self, table: pa.Table) -> pa.Table:
         """Drop natural duplicates and rename synthetic ones in `table` (good events with enriched columns)."""
         if table.num_rows == 0:
             return table
-        event_ids = table.column("event_id").combine_chunks()
-        ids = event_id_hash(event_ids)
+        ids = event_id_hash(table.column("event_id").combine_chunks())
         fingerprint_column = table.column("event_fingerprint").combine_chunks()
         fps, has_fp = _hex64(fingerprint_column)
         random_fps = np.frombuffer(np.random.bytes(8 * len(fps)), dtype=np.uint64)
         fps = np.where(has_fp & pc.is_valid(fingerprint_column).to_numpy(zero_copy_only=False), fps, random_fps)
-        seen, seen_fps = self._lookup(ids)
-        _, first_index, counts = np.unique(ids, return_index=True, return_counts=True)
-        repeated = np.zeros(len(ids), dtype=bool)
-        if (counts > 1).any():
-            repeated[np.isin(ids, np.unique(ids)[counts > 1])] = True
+        with np.errstate(over="ignore"):
+            pairs = ids ^ (fps * np.uint64(0xC2B2AE3D27D4EB4F))
+        id_seen, pair_seen = self._ids.contains(ids), self._pairs.contains(pairs)
+        unique_ids, counts = np.unique(ids, return_counts=True)
+        repeated = np.isin(ids, unique_ids[counts > 1]) if (counts > 1).any() else np.zeros(len(ids), dtype=bool)
         keep = np.ones(len(ids), dtype=bool)
         rename: list[int] = []
-        earlier: dict[int, list[int]] = {}
-        for row in np.flatnonzero(seen | repeated):
-            known = ([int(seen_fps[row])] if seen[row] else []) + earlier.get(int(ids[row]), [])
-            if not known:
-                earlier.setdefault(int(ids[row]), []).append(int(fps[row]))
-            elif int(fps[row]) in known:
+        batch_ids: set[int] = set()
+        batch_pairs: set[int] = set()
+        for row in np.flatnonzero(id_seen | repeated):
+            event_id, pair = int(ids[row]), int(pairs[row])
+            if pair_seen[row] or pair in batch_pairs:
                 keep[row] = False
-            else:
+            elif id_seen[row] or event_id in batch_ids:
                 rename.append(int(row))
-                earlier.setdefault(int(ids[row]), []).append(int(fps[row]))
+            batch_ids.add(event_id)
+            batch_pairs.add(pair)
         self.natural += int((~keep).sum())
         self.synthetic += len(rename)
         if rename:
             table = self._rename(table, rename)
-        self._remember(ids[keep], fps[keep])
+        self._ids.add(np.unique(ids[keep]))
+        self._pairs.add(np.unique(pairs[keep]))
         return table.filter(pa.array(keep)) if not keep.all() else table
 
     @staticmethod
