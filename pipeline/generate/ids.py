@@ -1,12 +1,10 @@
-"""Identifiers drawn from the seeded RNG: version-4 UUIDs and CloudFront request ids, fast and deterministic."""
+"""Version-4 UUIDs from the seeded RNG's bits: deterministic, and faster than the uuid module."""
 
 from __future__ import annotations
 
-import base64
-import random
-
 UUID4_CLEAR = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
 UUID4_SET = (0x4 << 76) | (0x2 << 62)
+"""Masks that set the version (4) and variant (RFC 4122) bits of 128 random bits."""
 
 
 def uuid4_text(bits: int) -> str:
@@ -14,7 +12,3 @@ def uuid4_text(bits: int) -> str:
     h = "%032x" % ((bits & UUID4_CLEAR) | UUID4_SET)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
-
-def edge_request_id(rng: random.Random) -> str:
-    """A 56-character x-edge-request-id like CloudFront's (URL-safe base64 of 40 random bytes)."""
-    return base64.urlsafe_b64encode(rng.getrandbits(320).to_bytes(40, "big")).decode("ascii")

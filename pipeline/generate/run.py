@@ -81,7 +81,7 @@ class _Generator:
         self.seed = seed
         self.start = start
         self.end_ms = days * DAY_MS
-        self.malformed_share = malformed_share
+        self.malformed_share = malformed_share / (1 - malformed_share)  # per event, so that share = bad / all lines
         self.population = Population(seed, population_size(events_per_day))
         self.writer = LogWriter(storage, raw_prefix, distribution_id, seed, start, max_lines_per_file)
         self.host = distribution_domain(distribution_id, seed)

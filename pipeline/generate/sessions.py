@@ -116,7 +116,6 @@ def _products() -> list[Product]:
 
 
 PRODUCTS = _products()
-PRODUCT_BY_PATH = {product.page.path: product for product in PRODUCTS}
 
 
 def _link_clicks() -> list[str]:
@@ -231,12 +230,10 @@ def _between(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def plan_session(rng: random.Random, ctx: SessionContext, start_ms: int, deadline_ms: int,
-                 source: Source | None = None) -> list[tuple]:
+def plan_session(rng: random.Random, ctx: SessionContext, start_ms: int, deadline_ms: int) -> list[tuple]:
     """The events of one visit starting at `start_ms`, in time order, none at or after `deadline_ms`."""
     bot = ctx.visitor.bot is not None
-    if source is None:
-        source = Source(None, "", _pick(rng, _BOT_LANDINGS)) if bot else pick_source(rng)
+    source = Source(None, "", _pick(rng, _BOT_LANDINGS)) if bot else pick_source(rng)
     page = _pick(rng, PAGES_BY_KIND[source.landing_kind])
     url = f"{SITE_ORIGIN}{page.path}?{source.landing_query}" if source.landing_query else None
     refr = encode_param(source.referer) if source.referer else None
