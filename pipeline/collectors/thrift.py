@@ -6,9 +6,10 @@ record each). A file that does not start with the marker is read as one base64-e
 elephant-bird's own fallback and how Snowplow's test data is stored. The same two layouts are also accepted
 inside gzip or uncompressed files; gzip is our convention (the S3 loader's gzip output is not binary-safe).
 
-Each record is decoded with a small TBinaryProtocol reader: first only its `schema` field (as Snowplow's
-ThriftLoader sniffs it), then the whole `CollectorPayload` (field ids of collector-payload.thrift; unknown
-fields of any type are skipped). Error messages follow Java Thrift's, since Snowplow copies them into bad rows.
+Each record is decoded in one pass by a small TBinaryProtocol reader into a `CollectorPayload` (field ids of
+collector-payload.thrift; unknown fields of any type are skipped), then checked in the order of Snowplow's
+ThriftLoader: readable, `schema` present and matching, required fields, path. Error messages follow Java
+Thrift's, since Snowplow copies them into bad rows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ T_STOP, T_BOOL, T_BYTE, T_DOUBLE, T_I16, T_I32, T_I64, T_STRING, T_STRUCT, T_MAP
     0, 2, 3, 4, 6, 8, 10, 11, 12, 13, 14, 15)
 _FIXED_SIZES = {T_BOOL: 1, T_BYTE: 1, T_DOUBLE: 8, T_I16: 2, T_I32: 4, T_I64: 8}
 _MAX_SKIP_DEPTH = 64
+_BYTE, _I16, _I32, _I64 = struct.Struct(">b"), struct.Struct(">h"), struct.Struct(">i"), struct.Struct(">q")
 
 # CollectorPayload (collector-payload-1/collector-payload.thrift)
 _STRING_FIELDS = {31337: "schema", 100: "ipAddress", 210: "encoding", 220: "collector", 300: "userAgent",
@@ -61,27 +63,36 @@ class _Reader:
         self.data = data
         self.pos = 0
 
-    def take(self, size: int) -> bytes:
+    def _need(self, size: int) -> int:
+        """The current position, after checking that `size` more bytes exist (Java Thrift's message if not)."""
         available = len(self.data) - self.pos
         if size > available:
             raise ThriftError(f"Cannot read. Remote side has closed. Tried to read {size} bytes, but only got "
                               f"{max(available, 0)} bytes. (This is often indicative of an internal error on the "
                               "server side. Please check your server logs.)")
-        chunk = self.data[self.pos:self.pos + size]
-        self.pos += size
-        return chunk
+        return self.pos
+
+    def take(self, size: int) -> bytes:
+        pos = self._need(size)
+        self.pos = pos + size
+        return self.data[pos:pos + size]
+
+    def _unpack(self, layout: struct.Struct) -> Any:
+        pos = self._need(layout.size)
+        self.pos = pos + layout.size
+        return layout.unpack_from(self.data, pos)[0]
 
     def byte(self) -> int:
-        return struct.unpack(">b", self.take(1))[0]
+        return self._unpack(_BYTE)
 
     def i16(self) -> int:
-        return struct.unpack(">h", self.take(2))[0]
+        return self._unpack(_I16)
 
     def i32(self) -> int:
-        return struct.unpack(">i", self.take(4))[0]
+        return self._unpack(_I32)
 
     def i64(self) -> int:
-        return struct.unpack(">q", self.take(8))[0]
+        return self._unpack(_I64)
 
     def binary(self) -> bytes:
         size = self.i32()
@@ -127,21 +138,13 @@ class _Reader:
             raise ThriftError(f"Unrecognized type {kind}")
 
 
-def sniff_schema(record: bytes) -> str | None:
-    """The `schema` field (id 31337) of a record, reading and skipping everything else (SchemaSniffer)."""
-    reader = _Reader(record)
-    schema = None
-    while (field := reader.field())[0] != T_STOP:
-        kind, field_id = field
-        if field_id == 31337 and kind == T_STRING:
-            schema = reader.string()
-        else:
-            reader.skip(kind)
-    return schema
-
-
 def read_collector_payload(record: bytes) -> dict[str, Any]:
-    """A serialised CollectorPayload → its fields by IDL name (`timestamp` epoch ms, `headers` a list)."""
+    """A serialised CollectorPayload → its fields by IDL name (`timestamp` epoch ms, `headers` a list).
+
+    Reads every field once (unknown ids and known ids of an unexpected type are skipped), so a record that
+    Snowplow's schema sniffer could not read fails here with the same message. Required fields are checked
+    by `check_required` after the schema, in Snowplow's order.
+    """
     reader = _Reader(record)
     payload: dict[str, Any] = {}
     while (field := reader.field())[0] != T_STOP:
@@ -159,12 +162,16 @@ def read_collector_payload(record: bytes) -> dict[str, Any]:
             payload["headers"] = [reader.string() for _ in range(size)]
         else:
             reader.skip(kind)
+    return payload
+
+
+def check_required(payload: dict[str, Any]) -> None:
+    """Raises the error Java Thrift's generated `read`/`validate` give for a missing required field."""
     if "timestamp" not in payload:
         raise ThriftError(f"Required field 'timestamp' was not found in serialized data! Struct: {_describe(payload)}")
     for name in _REQUIRED_OBJECTS:
         if name not in payload:
             raise ThriftError(f"Required field '{name}' was not present! Struct: {_describe(payload)}")
-    return payload
 
 
 def _describe(payload: dict[str, Any]) -> str:
@@ -198,14 +205,15 @@ def _timestamp(epoch_ms: int) -> datetime | None:
 def parse_record(record: bytes) -> dict[str, Any]:
     """One serialised record → the RAW_SCHEMA fields it determines; `failure` set when Snowplow rejects it."""
     try:
-        schema = sniff_schema(record)
+        payload = read_collector_payload(record)
+        schema = payload.get("schema")
         if schema is None:
             raise ThriftError("the record has no schema field; legacy SnowplowRawEvent records are not supported")
         key = _SCHEMA_URI.fullmatch(schema)
         if key is None or key.group(1, 2, 3, 4, 5) != ("com.snowplowanalytics.snowplow", "CollectorPayload",
                                                         "thrift", "1", "0"):
             return {"failure": fallback_failure(f"verifying record as {EXPECTED_SCHEMA} failed: found {schema}")}
-        payload = read_collector_payload(record)
+        check_required(payload)
     except ThriftError as exc:
         return {"failure": fallback_failure(f"error deserializing raw event: {exc}")}
     if payload.get("path") is None:

@@ -9,6 +9,7 @@ parser follows the shape of joda's ISO parser (year[-month[-day]]['T'hour[:minut
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import datetime, timedelta
 
@@ -18,8 +19,12 @@ _FRACTION = re.compile(r"[.,]([0-9]{1,9})")
 _OFFSET = re.compile(r"Z|[+-]([0-9]{1,2})(?::?([0-9]{1,2}))?")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def parse_joda_timestamp(text: str) -> tuple[datetime | None, str | None]:
-    """(UTC naive datetime with millisecond precision, None) or (None, joda-style error message)."""
+    """(UTC naive datetime with millisecond precision, None) or (None, joda-style error message).
+
+    Cached: log lines of the same second share their timestamp text, and parsing is the costly step per line.
+    """
     parts: dict[str, int] = {}
     pos = 0
 
