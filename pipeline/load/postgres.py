@@ -10,8 +10,11 @@ from a schema URI is composed with `psycopg.sql.Identifier`.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from queue import Empty, Queue
 
 import psycopg
 import pyarrow as pa
@@ -26,7 +29,7 @@ from pipeline.load.adapter import LoadRequest, LoadResult, TablePlan, Warehouse,
 from pipeline.load.bad_rows import read_bad_rows
 from pipeline.load.ddl import BAD_ROWS_COLUMNS, FIXED_CONTEXT_COLUMNS, MANIFEST_COLUMNS, Column, events_columns
 from pipeline.load.errors import LoadError
-from pipeline.load.shred import SchemaKey, TargetTable, shred_batch
+from pipeline.load.shred import SchemaKey, TargetTable, group_by_table, run_schemas, shred_batch
 
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
 _MAX_IDENTIFIER_BYTES = 63
@@ -65,17 +68,74 @@ def to_csv(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
     return sink.getvalue()
 
 
-def _events_rows(batch: pa.RecordBatch, load_tstamp: datetime) -> pa.Table:
+def events_rows(batch: pa.RecordBatch, load_tstamp: datetime) -> pa.Table:
     """The 128 atomic columns of an enriched batch plus load_tstamp (text-exact fields are cast by COPY)."""
     columns = [batch.column(f.name) for f in ATOMIC_FIELDS]
     columns.append(pa.array([load_tstamp] * batch.num_rows, pa.timestamp("us")))
     return pa.Table.from_arrays(columns, names=EVENT_COLUMNS)
 
 
+@dataclass
+class PreparedBatch:
+    """One batch ready for COPY: events CSV, each table's CSV and row count, collector_tstamp bounds."""
+
+    rows: int
+    events: pa.Buffer
+    contexts: list[tuple[TargetTable, pa.Buffer, int]]
+    stamps: list[datetime]
+
+
+def _prepared(batches: Iterator[pa.RecordBatch], targets: dict[str, TargetTable],
+              load_tstamp: datetime) -> Iterator[PreparedBatch]:
+    """Render each enriched batch as COPY input: its events and its shredded entities (pure, no database)."""
+    for batch in batches:
+        if batch.num_rows == 0:
+            continue
+        bounds = pc.min_max(batch.column("collector_tstamp"))
+        contexts = [(table, to_csv(rows), rows.num_rows)
+                    for table, rows in shred_batch(batch, lambda keys: targets[keys[0].table])]
+        yield PreparedBatch(batch.num_rows, to_csv(events_rows(batch, load_tstamp)), contexts,
+                            [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None])
+
+
+def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[PreparedBatch]:
+    """Produce `items` in a background thread, `depth` ahead; the producer's exceptions surface here."""
+    queue: Queue[tuple[str, object]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                queue.put(("item", item))
+            queue.put(("done", None))
+        except BaseException as err:  # noqa: BLE001 - handed to the consumer, which re-raises it
+            queue.put(("error", err))
+
+    thread = threading.Thread(target=produce, name="plough-load-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                queue.get_nowait()
+            except Empty:
+                thread.join(timeout=0.05)
+
+
 class PostgresWarehouse(Warehouse):
     """A PostgreSQL database, `postgresql://user:password@host:port/database`."""
 
-    batch_rows = 50_000
+    batch_rows = 10_000
 
     def __init__(self, url: str, schema: str = "atomic") -> None:
         self._dsn = url
@@ -127,10 +187,14 @@ class PostgresWarehouse(Warehouse):
     # --- load -----------------------------------------------------------------------------------------
 
     def _copy(self, conn: psycopg.Connection, table: str, columns: list[str], rows: pa.Table) -> None:
-        if rows.num_rows == 0:
+        if rows.num_rows:
+            self._copy_csv(conn, table, columns, to_csv(rows))
+
+    def _copy_csv(self, conn: psycopg.Connection, table: str, columns: list[str], csv: pa.Buffer) -> None:
+        if csv.size == 0:
             return
         with conn.cursor().copy(copy_sql(self.schema, table, columns)) as copy:
-            copy.write(memoryview(to_csv(rows)))
+            copy.write(memoryview(csv))
 
     def _manifest(self, conn: psycopg.Connection, request: LoadRequest) -> tuple[datetime, str] | None:
         row = conn.execute(sql.SQL("select ingestion_tstamp, types from {} where run_id = %s or base = %s").format(
@@ -180,33 +244,28 @@ class PostgresWarehouse(Warehouse):
             self._delete_run(conn, request, loaded)
         load_tstamp = started = utc_now()
         result = LoadResult(request.run_id, False, load_tstamp=load_tstamp, warehouse=self.url)
-        tables: dict[str, tuple[SchemaKey, TargetTable]] = {}
-        types: set[str] = set()
+        types = run_schemas(request.files.parquet)
+        targets: dict[str, TargetTable] = {}
+        for table, keys in group_by_table(types).items():
+            plan = plan_table(keys, *self.table_state(conn, table), request.lookup)
+            self.apply(conn, plan)
+            targets[table] = plan.target
         stamps: list[datetime] = []
-
-        def target(keys: list[SchemaKey]) -> TargetTable:
-            known = tables.get(keys[0].table)
-            if known is None or keys[-1] > known[0]:
-                plan = plan_table(keys, *self.table_state(conn, keys[0].table), request.lookup)
-                self.apply(conn, plan)
-                known = tables[keys[0].table] = (max(keys[-1], known[0]) if known else keys[-1], plan.target)
-            types.update(k.uri for k in keys)
-            return known[1]
-
-        for batch in self._batches(request):
-            if request.dedupe:
-                batch = self._new_events(conn, batch)
-            if batch.num_rows == 0:
-                continue
-            self._copy(conn, "events", EVENT_COLUMNS, _events_rows(batch, load_tstamp))
-            bounds = pc.min_max(batch.column("collector_tstamp"))
-            stamps += [bounds["min"].as_py(), bounds["max"].as_py()]
-            for table, rows in shred_batch(batch, target):
-                self._copy(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], rows)
-                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + rows.num_rows
-            result.events += batch.num_rows
+        batches = self._batches(request)
+        if request.dedupe:
+            batches = (self._new_events(conn, batch) for batch in batches)
+        prepared = _prepared(batches, targets, load_tstamp)
+        # NOTE: without dedupe the batches need no connection, so they are prepared one ahead in a thread
+        # (Parquet decoding, CSV rendering and shredding overlap with the server's COPY work).
+        for part in (prepared if request.dedupe else prefetch(prepared)):
+            self._copy_csv(conn, "events", EVENT_COLUMNS, part.events)
+            stamps += part.stamps
+            for table, csv, rows in part.contexts:
+                self._copy_csv(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], csv)
+                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + rows
+            result.events += part.rows
             if request.progress:
-                request.progress(batch.num_rows)
+                request.progress(part.rows)
         for rows in read_bad_rows(request.files.bad_rows, request.run_id, load_tstamp):
             self._copy(conn, "bad_rows", [c.name for c in BAD_ROWS_COLUMNS], rows)
             result.bad_rows += rows.num_rows

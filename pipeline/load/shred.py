@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -141,6 +142,16 @@ def group_by_table(uris: list[str]) -> dict[str, list[SchemaKey]]:
         key = SchemaKey.parse(uri)
         groups.setdefault(key.table, []).append(key)
     return {table: sorted(keys) for table, keys in sorted(groups.items())}
+
+
+def run_schemas(paths: list[Path]) -> list[str]:
+    """Every entity schema URI in a run's Parquet files, so all tables can be prepared before loading."""
+    if not paths:
+        return []
+    source = f"read_parquet([{', '.join(quote_literal(str(p)) for p in paths)}])"
+    with duckdb.connect() as con:
+        rows = con.execute(f"select distinct schema from ({entities_sql(source)}) order by 1").fetchall()
+    return [row[0] for row in rows]
 
 
 def shred_batch(batch: pa.RecordBatch | pa.Table,
