@@ -75,11 +75,12 @@ class IabLists:
     include: tuple[Pattern, ...]
     exclude: tuple[Pattern, ...]
 
-    def check(self, useragent: str, ip: str, day: date) -> str:
-        """The context for one (user agent, IPv4 address, day) as the IAB client decides it."""
-        address = ipaddress.ip_address(ip)
-        if ip in self.addresses or any(address in network for network in self.networks):
-            return context(True, "SPIDER_OR_ROBOT", "FAILED_IP_EXCLUDE", "UNKNOWN")
+    def ip_listed(self, ip: str, address: ipaddress.IPv4Address) -> bool:
+        """The address (text and parsed) is in the IP list: exact text, or inside a CIDR block."""
+        return ip in self.addresses or any(address in network for network in self.networks)
+
+    def check_useragent(self, useragent: str, day: date) -> str:
+        """The context for a user agent on `day` (the IP check passed), as the IAB client decides it."""
         ua = useragent.lower()
         if not any(p.found_in(ua) and (p.active or (p.inactive is not None and day < p.inactive))
                    for p in self.include):
@@ -149,26 +150,34 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 
 
 def make_step(lists: IabLists) -> Step:
-    """The IAB-list step: one check per distinct (user agent, IP, day)."""
+    """The IAB-list step: the IP check once per distinct IP, the user-agent checks once per distinct (UA, day)."""
+    ip_context = context(True, "SPIDER_OR_ROBOT", "FAILED_IP_EXCLUDE", "UNKNOWN")
 
-    def classify(key: str) -> str | None:
-        useragent, ip, day = key.split(SEPARATOR)
-        ip = strip_port(ip)
+    def ip_listed(raw_ip: str) -> bool | None:
+        """True/False for an IPv4 address in/out of the IP list; None when the event is not checked."""
+        ip = strip_port(raw_ip)
         try:
-            if not isinstance(ipaddress.ip_address(ip), ipaddress.IPv4Address):
-                return None
+            address = ipaddress.IPv4Address(ip)
         except ValueError:
             return None
-        return lists.check(useragent, ip, date.fromisoformat(day))
+        return lists.ip_listed(ip, address)
+
+    def check_useragent(key: str) -> str:
+        useragent, _, day = key.partition(SEPARATOR)
+        return lists.check_useragent(useragent, date.fromisoformat(day))
 
     def detect_robots(table: pa.Table) -> pa.Table:
         """Add the spiders_and_robots context to events with an IPv4 address, a user agent and derived_tstamp."""
-        days = pc.strftime(table.column("derived_tstamp").cast(pa.timestamp("ms")), format="%Y-%m-%d")
-        keys = pc.binary_join_element_wise(table.column("useragent"), table.column("user_ipaddress"), days,
-                                           SEPARATOR)
-        if keys.null_count == len(keys):
+        days = table.column("derived_tstamp").cast(pa.timestamp("ms")).cast(pa.date32()).cast(pa.string())
+        keys = pc.binary_join_element_wise(table.column("useragent"), days, SEPARATOR)
+        ips = table.column("user_ipaddress")
+        if keys.null_count == len(keys) or ips.null_count == len(ips):
             return table
-        return append_derived_json(table, map_distinct(keys, classify, pa.string()))
+        listed = map_distinct(ips, ip_listed, pa.bool_())
+        by_useragent = map_distinct(keys, check_useragent, pa.string())
+        checked = pc.and_(pc.is_valid(listed), pc.is_valid(by_useragent))
+        contexts = pc.if_else(pc.fill_null(listed, False), pa.scalar(ip_context), by_useragent)
+        return append_derived_json(table, pc.if_else(checked, contexts, pa.scalar(None, pa.string())))
 
     return detect_robots
 

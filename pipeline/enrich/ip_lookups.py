@@ -53,7 +53,7 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 def open_database(path: Path) -> maxminddb.Reader:
     """A MaxMind reader for `path`, or a ConfigError naming the file when it is not a valid .mmdb."""
     try:
-        return maxminddb.open_database(str(path), maxminddb.MODE_MEMORY)
+        return maxminddb.open_database(str(path), maxminddb.MODE_AUTO)
     except (OSError, ValueError, maxminddb.InvalidDatabaseError) as exc:
         raise ConfigError(f"enrichment {ENRICHMENT}: {path} is not a readable MaxMind database: {exc}") from exc
 
