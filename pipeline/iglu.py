@@ -22,6 +22,8 @@ from typing import Any
 
 import jsonschema
 
+from pipeline.enrich import jsontext
+
 PACKAGED_SCHEMAS = Path(__file__).parent / "schemas"
 """Schemas shipped with plough (envelopes, bad rows, the entities it emits, enrichment configs)."""
 _PACKAGED_REPOSITORY = PACKAGED_SCHEMAS.parent  # an embedded repository is the folder that holds schemas/
@@ -290,7 +292,7 @@ class Resolver:
         if shape is not None:
             return [shape]
         uri = instance["schema"]
-        data_key = json.dumps(instance["data"], separators=(",", ":"), sort_keys=True, default=str)
+        data_key = jsontext.dumps(instance["data"])
         cached = self._results.get((uri, data_key))
         if cached is not None:
             return cached

@@ -148,6 +148,13 @@ def _first_ip(values: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(values, r"[,| ].*$", "")
 
 
+def _is_entity(value: Any) -> bool:
+    """What the contexts / unstruct_event envelope schemas require of each entity (checked without jsonschema,
+    as every event has one or more)."""
+    return (isinstance(value, dict) and len(value) == 2 and "data" in value
+            and parse_uri(value.get("schema")) is not None)
+
+
 def _validate_entities(envelope: dict[str, Any], criterion: str, resolver: Resolver) -> list[dict[str, Any]]:
     """Schema violations of a contexts / unstruct_event envelope and of every entity inside it."""
     shape = self_describing_error(envelope)
@@ -157,10 +164,13 @@ def _validate_entities(envelope: dict[str, Any], criterion: str, resolver: Resol
     vendor, name, _, _ = criterion[len("iglu:"):].split("/")
     if (key.vendor, key.name, key.format, key.model) != (vendor, name, "jsonschema", 1):
         return [{"schemaKey": envelope["schema"], "schemaCriterion": criterion}]
-    messages = resolver.validate(envelope)
-    if messages:
-        return messages
     entities = envelope["data"] if isinstance(envelope["data"], list) else [envelope["data"]]
+    shape_ok = isinstance(envelope["data"], list) == (name == "contexts") and all(_is_entity(e) for e in entities)
+    if not shape_ok:
+        messages = resolver.validate(envelope)   # the envelope schema says precisely what is wrong
+        if messages:
+            return messages
+    messages = []
     for entity in entities:
         messages.extend(resolver.validate(entity))
     return messages
