@@ -10,15 +10,7 @@ from pipeline.validate.errors import ValidationError, ValidationFailed
 from pipeline.validate.gate import enforce
 from pipeline.validate.results import FailedExpectation, ValidationResult
 from pipeline.validate.run import validate_run
+from pipeline.validate.warehouse import check_warehouse
 
 __all__ = ["FailedExpectation", "ValidationError", "ValidationFailed", "ValidationResult", "check_warehouse",
            "enforce", "validate_run"]
-
-
-def __getattr__(name: str):  # noqa: ANN202 - lazy attribute of the package
-    """`check_warehouse` is imported on first use: it needs SQLAlchemy dialects only post-load checks use."""
-    if name == "check_warehouse":
-        from pipeline.validate.warehouse import check_warehouse
-
-        return check_warehouse
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -130,7 +130,7 @@ class _Check:
                 rows += f", e.g. {json.dumps(self.examples, default=str)}"
             return rows
         if self.observed:
-            return "observed " + json.dumps(self.observed, default=str)
+            return "observed " + json.dumps(self.observed[0] if len(self.observed) == 1 else self.observed, default=str)
         return "failed"
 
 
