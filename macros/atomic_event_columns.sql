@@ -24,3 +24,9 @@
     'true_tstamp', 'load_tstamp'
   ]) }}
 {%- endmacro %}
+
+{#- The char(n) columns: PostgreSQL and Redshift pad their values with blanks, so staging casts them to text. -#}
+{% macro atomic_char_columns() -%}
+  {{ return(['event_id', 'geo_country', 'geo_region', 'tr_currency', 'ti_currency', 'base_currency',
+             'domain_sessionid']) }}
+{%- endmacro %}

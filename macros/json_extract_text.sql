@@ -9,7 +9,7 @@
 {%- endmacro %}
 
 {% macro default__json_extract_text(column, path) -%}
-  cast({{ column }} as json) #>> '{ {{- path | join(',') -}} }'
+  (cast({{ column }} as json) #>> '{ {{- path | join(',') -}} }')
 {%- endmacro %}
 
 {% macro duckdb__json_extract_text(column, path) -%}

@@ -1,11 +1,16 @@
-{#- One row per event_id: atomic.events with duplicates collapsed to one copy (the first collected). -#}
+{#- One row per event_id: atomic.events with duplicates collapsed to one copy (the first collected).
+    char(n) columns become text, as blank padding differs between warehouses. -#}
 {%- set columns = atomic_event_columns() %}
 
 with events as (
 
     select
         {%- for column in columns %}
+        {%- if column in atomic_char_columns() %}
+        cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
+        {%- else %}
         {{ column }}{{ "," if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from {{ source('atomic', 'events') }}
 

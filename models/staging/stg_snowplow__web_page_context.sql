@@ -3,9 +3,9 @@
 with contexts as (
 
     select
-        root_id,
+        cast(root_id as {{ dbt.type_string() }}) as root_id,
         root_tstamp,
-        id as page_view_id
+        cast(id as {{ dbt.type_string() }}) as page_view_id
     from {{ source('atomic', 'com_snowplowanalytics_snowplow_web_page_1') }}
 
 ),

@@ -1,6 +1,7 @@
 {#-
   One row per failure_type and failure_message: how often each message occurred, ranked within its type.
-  The message comes from the bad row's JSON: the first failure message, whichever bad-row schema wrote it.
+  The message comes from the bad row's JSON: the first failure message, whichever bad-row schema wrote it
+  (an Iglu error gives its first validation message or its error kind).
 -#}
 {%- set failure = ['data', 'failure'] %}
 
@@ -15,6 +16,8 @@ with bad_rows as (
                 || ': ' || {{ json_extract_text('payload', failure + ['messages', 0, 'message', 'expectation']) }},
             {{ json_extract_text('payload', failure + ['messages', 0, 'field']) }}
                 || ': ' || {{ json_extract_text('payload', failure + ['messages', 0, 'expectation']) }},
+            {{ json_extract_text('payload', failure + ['messages', 0, 'error', 'dataReports', 0, 'message']) }},
+            {{ json_extract_text('payload', failure + ['messages', 0, 'error', 'error']) }},
             {{ json_extract_text('payload', failure + ['messages', 0, 'error']) }},
             {{ json_extract_text('payload', failure + ['message', 'error']) }},
             {{ json_extract_text('payload', failure + ['message', 'expectation']) }},

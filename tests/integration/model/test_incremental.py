@@ -1,0 +1,43 @@
+"""Incremental runs: loads modelled one at a time must equal one full refresh, on DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from atomic_fixture import SESSIONS
+from conftest import MARTS, Warehouse, differences
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_duckdb_incremental_runs_equal_a_full_refresh(duckdb_full: Warehouse, duckdb_incremental: Warehouse,
+                                                       mart: str) -> None:
+    assert differences(duckdb_incremental, duckdb_full, mart) == []
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_postgres_incremental_runs_equal_a_full_refresh(postgres_full: Warehouse, postgres_incremental: Warehouse,
+                                                         mart: str) -> None:
+    assert differences(postgres_incremental, postgres_full, mart) == []
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_postgres_and_duckdb_build_the_same_marts(duckdb_full: Warehouse, postgres_full: Warehouse,
+                                                   mart: str) -> None:
+    assert differences(postgres_full, duckdb_full, mart) == []
+
+
+def test_each_run_rebuilds_only_the_sessions_its_load_touched(duckdb_incremental: Warehouse) -> None:
+    first, second, third = duckdb_incremental.sessions_per_run
+    assert first == {SESSIONS[s] for s in ("S1", "S2", "SL")}
+    # load 2: a late ping of S1, S3 and S4, a second copy of an S2 event, SL's event 3.5 days on
+    assert second == {SESSIONS[s] for s in ("S1", "S2", "S3", "S4", "SL")}
+    assert third == {SESSIONS[s] for s in ("S2", "S5")}
+
+
+def test_a_session_that_grows_too_long_leaves_the_marts(duckdb_incremental: Warehouse) -> None:
+    after_first, after_second, _ = duckdb_incremental.session_marts_per_run
+    assert SESSIONS["SL"] in after_first
+    assert SESSIONS["SL"] not in after_second
+    quarantined = duckdb_incremental.query("select domain_sessionid from derived.snowplow_web_quarantined_sessions")
+    assert quarantined == [(SESSIONS["SL"],)]
