@@ -17,7 +17,6 @@ from typing import Any
 import duckdb
 import psycopg
 import pytest
-
 from atomic_fixture import Load, build_loads, ddl, insert_load
 
 from pipeline.model import ModelResult, build
@@ -46,6 +45,10 @@ class Warehouse:
         """Every row of a derived table, normalised (floats rounded, decimals as floats) and sorted."""
         return sorted((tuple(_normalise(v) for v in row) for row in self.query(f"select * from {SCHEMA}.{table}")),
                       key=repr)
+
+    def dicts(self, sql: str, columns: list[str]) -> list[dict[str, Any]]:
+        """Rows of a query as dicts keyed by `columns` (in select order)."""
+        return [dict(zip(columns, row, strict=True)) for row in self.query(sql)]
 
     def columns(self, table: str) -> list[str]:
         """Column names of a derived table, in order."""
