@@ -9,6 +9,7 @@ enrichment has something to classify.
 
 from __future__ import annotations
 
+import base64
 import random
 from dataclasses import dataclass
 from urllib.parse import quote_plus
@@ -163,11 +164,9 @@ EMAIL_REFERERS = ["https://mail.google.com/", "https://mail.google.com/mail/u/0/
 CAMPAIGNS = ["spring_sale", "summer_trails", "black_friday", "new_collection", "brand_awareness"]
 
 
-def _click_id(rng: random.Random, alphabet: str, length: int) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(length))
-
-
-_B64ISH = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+def _click_id(rng: random.Random, length: int) -> str:
+    """A URL-safe random token like the click ids ad platforms append (gclid, dclid)."""
+    return base64.urlsafe_b64encode(rng.randbytes(length)).decode("ascii")[:length]
 
 
 def pick_source(rng: random.Random) -> Source:
@@ -183,17 +182,17 @@ def pick_source(rng: random.Random) -> Source:
     if roll < 0.65:
         term = rng.choice(SEARCH_TERMS[:12])
         if rng.random() < 0.8:
-            click = f"gclid={_click_id(rng, _B64ISH, 52)}"
+            click = f"gclid={_click_id(rng, 52)}"
             source, engine = "google", "google"
         else:
-            click = f"msclkid={_click_id(rng, '0123456789abcdef', 32)}"
+            click = f"msclkid={rng.getrandbits(128):032x}"
             source, engine = "bing", "bing"
         query = (f"utm_source={source}&utm_medium=cpc&utm_campaign={rng.choice(CAMPAIGNS)}&utm_term={quote_plus(term)}"
                  f"&utm_content=ad{rng.randint(1, 9)}&{click}")
         return Source(search_referer(engine, term), query, rng.choice(["product", "category"]))
     if roll < 0.68:
         query = (f"utm_source=dv360&utm_medium=display&utm_campaign={rng.choice(CAMPAIGNS)}&utm_content=banner_300x250"
-                 f"&dclid={_click_id(rng, _B64ISH, 40)}")
+                 f"&dclid={_click_id(rng, 40)}")
         return Source(None, query, rng.choice(["home", "category"]))
     if roll < 0.80:
         referer = rng.choice(SOCIAL_REFERERS)

@@ -59,10 +59,11 @@ def response_tails(rng: random.Random, count: int = 1024) -> list[str]:
     return tails
 
 
-def malformed_line(rng: random.Random, line: str) -> tuple[str, str]:
-    """(kind, text) of a broken variant of `line` that Snowplow's CloudFront loader rejects.
+def malformed_line(rng: random.Random, line: str) -> str:
+    """A broken variant of `line` that Snowplow's CloudFront loader or tp1 adapter rejects.
 
-    Garbage bytes are returned as surrogate escapes so the writer can emit bytes that are not UTF-8.
+    Garbage bytes come back as surrogate escapes (the only non-ASCII text the generator makes), so the
+    writer can emit bytes that are not UTF-8.
     """
     kind = rng.choice(MALFORMED_KINDS)
     fields = line.rstrip("\n").split("\t")
@@ -89,7 +90,7 @@ def malformed_line(rng: random.Random, line: str) -> tuple[str, str]:
         cut = query.find("%25") if cut < 0 else cut
         fields[QUERY_FIELD] = query[:cut + 2]
         text = "\t".join(fields)
-    return kind, text + "\n"
+    return text + "\n"
 
 
 class LogWriter:

@@ -159,7 +159,13 @@ class _Generator:
             line = (f"{stamp}\t{prefix}{page[0]}{qs}\t-\tHit\t{request_id}\t{host}\thttps"
                     f"\t{len(qs) + len(page[0]) + 160}{tails[getrandbits(10)]}")
             if share and random_share() < share:
-                append(malformed_line(rng, line)[1])
+                broken = malformed_line(rng, line)
+                if broken.isascii():
+                    append(broken)
+                else:  # written alone: one non-ASCII line would make the whole joined chunk 4 bytes a char
+                    writer.write(lines)
+                    lines.clear()
+                    writer.write([broken])
                 malformed += 1
                 in_file += 1
             append(line)
