@@ -40,7 +40,11 @@ class GenerateError(ValueError):
 
 @dataclass
 class GenerateSummary:
-    """What was written: files, events (by enriched event name), malformed lines, bytes, visitors, sessions."""
+    """What was written: files, events (by enriched event name), malformed lines, bytes, visitors, sessions.
+
+    `users` counts population members with at least one visit; a crawler is one member although it sends a
+    fresh domain_userid on every visit, as crawlers that run JavaScript do.
+    """
 
     files: int
     events: int
@@ -218,7 +222,8 @@ def generate(storage: Storage, start: date, days: int, events_per_day: int, seed
         storage: the bucket to write to.
         start: first day generated (collector timestamps are UTC, from this day's midnight).
         days: number of days.
-        events_per_day: target events per day (the last sessions of the range may fall short by a few).
+        events_per_day: target events per day; met within about 1% (visits still open at the end of the range
+            are cut, and each hour's last visit may overshoot its share).
         seed: the random seed; same seed, same bytes.
         malformed_share: share of malformed lines among all data lines (0 for none).
         distribution_id: CloudFront distribution id used in the file names.
