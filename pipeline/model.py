@@ -66,21 +66,27 @@ def dbt_target(warehouse: str) -> tuple[str, dict[str, str]]:
     """Map a warehouse URL to (dbt target, PLOUGH_DBT_* environment variables for profiles.yml).
 
     `duckdb:///abs/path.duckdb` → duckdb with PLOUGH_DBT_DUCKDB_PATH; `postgresql://user:pw@host:port/db`
-    and `redshift://user:pw@host:port/db` → host, port, user, password and dbname variables.
+    and `redshift://user:pw@host:port/db` → host, port, user, password and dbname variables (query
+    parameters such as the loader's `?lock_timeout=` or `?iam_role=` are not dbt's business and are ignored);
+    `airflow://<conn_id>` is first resolved through the Airflow connection, as the loader does.
 
     Raises:
         ModelError: the scheme is not one of duckdb, postgresql, redshift, or the URL lacks a path.
     """
+    if warehouse.startswith("airflow://"):
+        from pipeline.load.connections import resolve_url
+
+        warehouse = resolve_url(warehouse)
     parts = urlsplit(warehouse)
     target = TARGETS.get(parts.scheme.split("+")[0])
     if target is None:
         raise ModelError(f"warehouse URL {mask_secrets(warehouse)!r}: scheme {parts.scheme!r} is not one of "
                          "duckdb://, postgresql://, redshift://")
     if target == "duckdb":
-        path = unquote(parts.netloc + parts.path) if parts.netloc else unquote(parts.path)
-        if not path or path == "/":
+        path = unquote(parts.path)
+        if parts.netloc or not path.strip("/"):
             raise ModelError(f"warehouse URL {warehouse!r} names no DuckDB file: use duckdb:///abs/path.duckdb")
-        return target, {"PLOUGH_DBT_DUCKDB_PATH": path}
+        return target, {"PLOUGH_DBT_DUCKDB_PATH": "/" + path.lstrip("/")}
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname:
         raise ModelError(f"warehouse URL {mask_secrets(warehouse)!r} needs a host and a database: "
