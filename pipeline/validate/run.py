@@ -99,11 +99,13 @@ def validate_run(storage: Storage, run_id: str, *, interval_start: datetime | No
         duplicates = ids.duplicates()
     good, bad = _good_and_bad(storage, paths, rows)
     share = bad / (good + bad) if good + bad else 0.0
-    facts = pd.DataFrame({"duplicate_event_ids": [duplicates.surplus_rows], "bad_row_share": [share]})
+    facts = pd.DataFrame({"duplicate_event_ids": [duplicates.surplus_rows], "bad_row_share": [share],
+                          "missing_good_rows": [good - rows]})
     _validate(run_checkpoint, facts, run_id, "run", combiner, gx_results)
 
     context.build_data_docs(site_names=[DOCS_SITE])
-    failed = [_explain_run_check(f, duplicates, good, bad, share, max_bad_row_share) for f in combiner.failed()]
+    failed = [_explain_run_check(f, duplicates, good, bad, share, max_bad_row_share, rows)
+              for f in combiner.failed()]
     evaluated = combiner.evaluated()
     docs_index = run_docs / "index.html"
     result = ValidationResult(
@@ -285,7 +287,7 @@ class EventIds:
 
 
 def _explain_run_check(failure: FailedExpectation, duplicates: Duplicates, good: int, bad: int, share: float,
-                       max_share: float) -> FailedExpectation:
+                       max_share: float, rows: int) -> FailedExpectation:
     """Say what a failed run-level check means in the run's terms, instead of GX's one-row frame view."""
     if failure.suite != RUN_SUITE:
         return failure
@@ -298,5 +300,9 @@ def _explain_run_check(failure: FailedExpectation, duplicates: Duplicates, good:
     if failure.column == "bad_row_share":
         return FailedExpectation(failure.name, "bad_row_share",
                                  f"{bad:,} bad of {good + bad:,} events = {share:.2%} (at most {max_share:.2%})",
+                                 ["run"], RUN_SUITE)
+    if failure.column == "missing_good_rows":
+        return FailedExpectation(failure.name, "missing_good_rows",
+                                 f"{rows:,} rows in the output, the enrich summary counts {good:,} good events",
                                  ["run"], RUN_SUITE)
     return failure

@@ -9,7 +9,8 @@ Three built-in suites:
   widened by the late-data tolerance, non-negative page-ping offsets, plausible screen/viewport/document
   sizes.
 - `enriched_run` holds the rules that only make sense for the whole run and runs once on a one-row frame of
-  run facts: event_id unique across all shards, and the bad-row share below its threshold.
+  run facts: event_id unique across all shards, the bad-row share below its threshold, and as many rows
+  validated as the enrich summary counts good events (a lost output part must not pass as a clean run).
 
 Users add suites by dropping GX suite JSON files (`ExpectationSuite.to_json_dict()`) into a folder; they
 run on every batch beside `enriched_events`.
@@ -45,8 +46,6 @@ MAX_SIZE = 100_000
 CLOCK_SKEW = timedelta(minutes=15)
 """How far after the interval end a collector timestamp may lie (raw files close a little after the hour)."""
 REQUIRED_FIELDS = tuple(f.name for f in FIELDS if f.not_null or f.name in ("platform", "event"))
-RUN_FACTS = ("duplicate_event_ids", "bad_row_share")
-"""Columns of the one-row frame the run suite validates."""
 
 assert set(UUID_FIELDS) | set(SIZE_FIELDS) <= set(FIELD_NAMES) and len(OFFSET_FIELDS) == 4
 
@@ -92,7 +91,7 @@ def events_suite(window: tuple[datetime | None, datetime | None]) -> gx.Expectat
 
 
 def run_suite(max_bad_row_share: float) -> gx.ExpectationSuite:
-    """The run-level suite, evaluated on the run facts (see RUN_FACTS)."""
+    """The run-level suite, evaluated on a one-row frame of run facts computed while streaming the run."""
     e = gx.expectations
     return gx.ExpectationSuite(name=RUN_SUITE, expectations=[
         e.ExpectColumnValuesToBeBetween(
@@ -101,6 +100,9 @@ def run_suite(max_bad_row_share: float) -> gx.ExpectationSuite:
         e.ExpectColumnValuesToBeBetween(
             column="bad_row_share", min_value=0, max_value=max_bad_row_share,
             description="bad rows / (good + bad) of the run is at most the threshold"),
+        e.ExpectColumnValuesToBeBetween(
+            column="missing_good_rows", min_value=0, max_value=0,
+            description="every good event the enrich summary counts is in the output that was validated"),
     ])
 
 

@@ -53,7 +53,7 @@ def test_clean_run_passes_and_stores_results_and_docs(storage: Storage, events: 
     result = _validate(storage)
     assert result.success, result.table()
     assert (result.rows, result.shards) == (1200, 5)  # 700 rows in batches of 300 → 3, 500 rows → 2
-    assert result.suites == {"enriched_schema": 1, EVENTS_SUITE: 21, "enriched_run": 2}
+    assert result.suites == {"enriched_schema": 1, EVENTS_SUITE: 21, "enriched_run": 3}
     assert result.bad_row_share == pytest.approx(3 / 1203)
     stored = json.loads(storage.read_bytes(f"{PATHS.validation}results.json"))
     assert stored["result"]["success"] is True and len(stored["gx_results"]) == 2 + 5 + 1
@@ -98,9 +98,16 @@ def test_bad_row_share_from_summary_or_bad_rows(storage: Storage, events: pa.Tab
     result = _validate(storage, max_bad_row_share=0.1)
     assert [(f.name, f.column) for f in result.failed] == [("expect_column_values_to_be_between", "bad_row_share")]
     assert "20 bad of 120 events" in result.failed[0].observed
-    write_run(storage, [events.slice(0, 100)], bad_lines=20, summary=True)  # summary counts win over the files
-    storage.write_bytes(f"{PATHS.summaries}summary.json", json.dumps({"good": 1000, "bad": 20}).encode())
-    assert _validate(storage, max_bad_row_share=0.1).success
+    storage.write_bytes(f"{PATHS.summaries}summary.json", json.dumps({"good": 100, "bad": 2}).encode())
+    assert _validate(storage, max_bad_row_share=0.1).success  # the summary's counts win over the files
+
+
+def test_output_part_missing_against_the_summary_fails(storage: Storage, events: pa.Table) -> None:
+    write_run(storage, [events.slice(0, 600), events.slice(600)])
+    storage.delete(f"{PATHS.good}part-00001.parquet")
+    failed = _validate(storage).failed
+    assert [(f.name, f.column) for f in failed] == [("expect_column_values_to_be_between", "missing_good_rows")]
+    assert "600 rows in the output, the enrich summary counts 1,200 good events" in failed[0].observed
 
 
 def test_quarantine_moves_the_output_and_records_it(storage: Storage, events: pa.Table) -> None:
