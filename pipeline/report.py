@@ -20,6 +20,15 @@ from pipeline.stages import stage_records
 from pipeline.storage import Storage
 
 
+STAGE_ORDER = ("discover", "plan", "enrich", "combine", "validate", "load", "model", "archive")
+
+
+def _stage_position(name: str) -> int:
+    """Position of a stage record in the flow (enrich shards count as enrich)."""
+    stage = "enrich" if name.startswith("enrich-") else name
+    return STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER)
+
+
 def build_report(storage: Storage, run_id: str, settings: Settings) -> dict[str, Any]:
     """Collect the run's counts, validation verdict, load result, stage timings and output locations."""
     stages = stage_records(storage, run_id)
@@ -28,7 +37,7 @@ def build_report(storage: Storage, run_id: str, settings: Settings) -> dict[str,
     validation = stages.get("validate", {})
     load = stages.get("load", {})
     timings: dict[str, float] = {}
-    for name, record in sorted(stages.items()):
+    for name, record in sorted(stages.items(), key=lambda item: _stage_position(item[0])):
         stage = "enrich" if name.startswith("enrich-") else name
         timings[stage] = round(timings.get(stage, 0.0) + float(record.get("seconds", 0.0)), 3)
     return {

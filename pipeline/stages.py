@@ -117,7 +117,8 @@ def enrich_stage(settings: Settings, run_id: str, shard: int, keys: list[str]) -
     return _record(storage, run_id, f"enrich-{shard:05d}", result, started)
 
 
-_SUMMED = ("raw_records", "events_read", "good", "bad", "dnt_dropped", "dnt_anonymised", "files", "bytes_read")
+_SUMMED = ("raw_records", "events_read", "good", "bad", "dnt_dropped", "dnt_anonymised", "duplicates_dropped",
+           "synthetic_duplicates", "files", "bytes_read")
 
 
 def combine_stage(settings: Settings, run_id: str) -> dict[str, Any]:
@@ -137,9 +138,11 @@ def combine_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     combined["max_collector_tstamp"] = max(stamps) if stamps else None
     combined["shards"] = len(shards)
     combined["seconds"] = round(sum(s.get("seconds", 0) for s in shards), 3)
-    if combined["events_read"] != combined["good"] + combined["bad"] + combined["dnt_dropped"]:
+    accounted = combined["good"] + combined["bad"] + combined["dnt_dropped"] + combined["duplicates_dropped"]
+    if combined["events_read"] != accounted:
         raise StageError(f"run {run_id}: events read {combined['events_read']} != good {combined['good']} + bad "
-                         f"{combined['bad']} + dropped for Do Not Track {combined['dnt_dropped']}")
+                         f"{combined['bad']} + dropped for Do Not Track {combined['dnt_dropped']} + natural "
+                         f"duplicates {combined['duplicates_dropped']}")
     storage.write_bytes(f"{paths.summaries}summary.json", json.dumps(combined, indent=1).encode())
     return _record(storage, run_id, "combine", combined, started)
 

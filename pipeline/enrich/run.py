@@ -299,7 +299,8 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
                    resolver: str | None = None, output_format: str = "parquet",
                    etl_timestamp: datetime | None = None, part_name: str = "part-00000",
                    batch_rows: int = 50_000, do_not_track: str = "anonymise",
-                   progress: Callable[[int], None] | None = None) -> EnrichSummary:
+                   progress: Callable[[int], None] | None = None,
+                   output_storage: Storage | None = None) -> EnrichSummary:
     """Enrich raw collector objects into one good part and one bad-rows part.
 
     Args:
@@ -312,6 +313,7 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
         etl_timestamp: the run's etl_tstamp (defaults to now).
         do_not_track: what to do with events whose request asked not to be tracked: drop, anonymise or ignore.
         progress: called with the raw bytes consumed since the previous call.
+        output_storage: where the parts are written when it is not `storage` (inputs elsewhere, e.g. the CLI).
 
     Raises:
         ConfigError: invalid output format, Do Not Track policy, enrichment or resolver configuration (before
@@ -346,8 +348,9 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
                         progress(counting.count - reported)
         finally:
             outputs.close()
-        storage.upload(outputs.good_path, f"{good_prefix}{part_name}.{output_format}")
-        storage.upload(outputs.bad_path, f"{bad_prefix}{part_name}.jsonl")
+        target = output_storage or storage
+        target.upload(outputs.good_path, f"{good_prefix}{part_name}.{output_format}")
+        target.upload(outputs.bad_path, f"{bad_prefix}{part_name}.jsonl")
     summary.seconds = round(time.monotonic() - started, 3)
     return summary
 
