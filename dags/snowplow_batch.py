@@ -7,6 +7,7 @@ One run per data interval (hourly by default; `PLOUGH_SCHEDULE=@daily` for daily
 `plan` splits them into shards of about 128 MB → `enrich` is mapped over the shards →
 `combine` adds up the shard summaries (events read = good + bad) → `validate` is the Great Expectations
 gate → `load` writes atomic.events, context tables and bad rows in one transaction (exactly once) →
+`check` runs the post-load Great Expectations checks in the warehouse →
 `model` runs `dbt build` → `report` stores the run report and archives the raw objects.
 
 Every task is idempotent: a rerun of a run id replaces its own outputs and nothing else. Settings come
@@ -115,7 +116,14 @@ def snowplow_batch() -> None:
         return {"events": record.get("events", 0), "skipped": record.get("skipped", False)}
 
     @task
-    def model(run: str, loaded: dict[str, Any]) -> bool:
+    def check(run: str, loaded: dict[str, Any]) -> bool:
+        """Post-load checks in the warehouse: row counts match the manifest, no null keys."""
+        from pipeline.stages import check_stage
+
+        return bool(check_stage(_settings(), run).get("success"))
+
+    @task
+    def model(run: str, checked: bool) -> bool:
         """dbt build of the analysis models."""
         from pipeline.stages import model_stage
 
@@ -139,7 +147,7 @@ def snowplow_batch() -> None:
     summary = combine(run, good)
     quarantined = validate(run, summary)
     loaded = load(run, quarantined)
-    report(run, model(run, loaded))
+    report(run, model(run, check(run, loaded)))
 
 
 snowplow_batch()

@@ -188,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipeline.report import render_text
     from pipeline.stages import (
         archive_stage,
+        check_stage,
         combine_stage,
         discover_stage,
         enrich_stage,
@@ -209,6 +210,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     combine_stage(settings, run_id)
     validate_stage(settings, run_id)
     load_stage(settings, run_id, force=args.force)
+    check_stage(settings, run_id)
     if not args.skip_model:
         model_stage(settings, run_id)
     archive_stage(settings, run_id)

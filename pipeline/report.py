@@ -19,8 +19,7 @@ from pipeline.runs import RunPaths
 from pipeline.stages import stage_records
 from pipeline.storage import Storage
 
-
-STAGE_ORDER = ("discover", "plan", "enrich", "combine", "validate", "load", "model", "archive")
+STAGE_ORDER = ("discover", "plan", "enrich", "combine", "validate", "load", "check", "model", "archive")
 
 
 def _stage_position(name: str) -> int:
@@ -54,6 +53,7 @@ def build_report(storage: Storage, run_id: str, settings: Settings) -> dict[str,
         "validation": {"success": validation.get("success"), "quarantined": validation.get("quarantined", False),
                        "failed": validation.get("failed", [])},
         "loaded": load.get("events", 0),
+        "warehouse_checks": stages.get("check", {}).get("success"),
         "load_skipped": load.get("skipped", False),
         "models": {k: stages.get("model", {}).get(k) for k in ("success", "passed", "failed", "skipped")},
         "timings": timings,
@@ -87,6 +87,7 @@ def render_text(report: dict[str, Any]) -> str:
     counts.add_row("validation", "quarantined" if verdict["quarantined"] else
                    {True: "passed", False: "FAILED", None: "not run"}[verdict["success"]])
     counts.add_row("loaded", "already loaded (skipped)" if report["load_skipped"] else f"{report['loaded']:,}")
+    counts.add_row("warehouse checks", {True: "passed", False: "FAILED", None: "not run"}[report["warehouse_checks"]])
     models = report["models"]
     if models.get("success") is not None:
         counts.add_row("dbt build", f"{'ok' if models['success'] else 'FAILED'}: {models.get('passed')} passed, "

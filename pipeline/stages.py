@@ -163,9 +163,11 @@ def validate_stage(settings: Settings, run_id: str) -> dict[str, Any]:
         max_bad_row_share=settings.validate.max_bad_row_share,
         late_tolerance_hours=settings.validate.late_tolerance_hours,
         suites_dir=settings.validate.suites_dir or None)
-    record = _record(storage, run_id, "validate", {**_as_dict(result), "table": result.table()}, started)
-    enforce(storage, result)
-    return _record(storage, run_id, "validate", {**record, "quarantined": result.quarantined}, started)
+    try:
+        enforce(storage, result)
+    finally:
+        _record(storage, run_id, "validate", {**_as_dict(result), "table": result.table()}, started)
+    return {**_as_dict(result), "table": result.table()}
 
 
 def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str, Any]:
@@ -184,6 +186,21 @@ def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str
                       force=force, schema=settings.load.schema, dedupe=settings.load.dedupe_across_runs,
                       resolver=settings.enrich.resolver or None)
     return _record(storage, run_id, "load", _as_dict(result), started)
+
+
+def check_stage(settings: Settings, run_id: str) -> dict[str, Any]:
+    """Post-load checks in the warehouse (Great Expectations SQL): row counts match the manifest, no null keys."""
+    from pipeline.validate import ValidationFailed, check_warehouse
+
+    started = time.monotonic()
+    storage = Storage(settings.storage.root)
+    if stage_records(storage, run_id).get("load", {}).get("reason", "").startswith("quarantined"):
+        return _record(storage, run_id, "check", {"skipped": True, "success": True}, started)
+    result = check_warehouse(settings.warehouse_url, run_id, schema=settings.load.schema)
+    record = _record(storage, run_id, "check", {**_as_dict(result), "table": result.table()}, started)
+    if not result.success:
+        raise ValidationFailed(f"post-load checks failed for run {run_id}:\n{result.table()}")
+    return record
 
 
 def model_stage(settings: Settings, run_id: str | None = None, full_refresh: bool = False) -> dict[str, Any]:

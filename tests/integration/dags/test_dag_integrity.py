@@ -92,7 +92,7 @@ def test_dag_is_documented_owned_and_retried(dag_id: str, dag) -> None:  # noqa:
 def test_batch_dag_wires_every_stage_in_order() -> None:
     dags = dict(_dags())
     dag = dags["snowplow_batch"]
-    order = ["discover", "plan", "enrich", "combine", "validate", "load", "model", "report"]
+    order = ["discover", "plan", "enrich", "combine", "validate", "load", "check", "model", "report"]
     assert set(order) <= set(dag.task_ids)
     for upstream, downstream in zip(order, order[1:], strict=False):
         assert downstream in dag.get_task(upstream).downstream_task_ids, f"{upstream} → {downstream} missing"
