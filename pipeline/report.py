@@ -55,7 +55,8 @@ def build_report(storage: Storage, run_id: str, settings: Settings) -> dict[str,
         "loaded": load.get("events", 0),
         "warehouse_checks": stages.get("check", {}).get("success"),
         "load_skipped": load.get("skipped", False),
-        "models": {k: stages.get("model", {}).get(k) for k in ("success", "passed", "failed", "skipped")},
+        "models": {k: stages.get("model", {}).get(k)
+                   for k in ("success", "models_passed", "models_failed", "tests_passed", "tests_failed")},
         "timings": timings,
         "outputs": {
             "bucket": storage.root,
@@ -90,8 +91,9 @@ def render_text(report: dict[str, Any]) -> str:
     counts.add_row("warehouse checks", {True: "passed", False: "FAILED", None: "not run"}[report["warehouse_checks"]])
     models = report["models"]
     if models.get("success") is not None:
-        counts.add_row("dbt build", f"{'ok' if models['success'] else 'FAILED'}: {models.get('passed')} passed, "
-                       f"{models.get('failed')} failed")
+        counts.add_row("dbt build", f"{'ok' if models['success'] else 'FAILED'}: {models['models_passed']} models, "
+                       f"{models['tests_passed']} tests passed, "
+                       f"{(models['models_failed'] or 0) + (models['tests_failed'] or 0)} failed")
     console.print(counts)
     timings = Table(title="stage timings", show_header=True)
     timings.add_column("stage")
