@@ -42,6 +42,7 @@ IPHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_3 like Mac OS X) AppleWebKit
              "Version/17.3 Mobile/15E148 Safari/604.1")
 BOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 WEB_PAGE = "iglu:com.snowplowanalytics.snowplow/web_page/jsonschema/1-0-0"
+CONTEXTS = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"
 
 
 def uid(name: str) -> str:
@@ -134,7 +135,9 @@ class Load:
         return event
 
     def add_context(self, event: dict[str, Any], page_view: str) -> None:
-        """The web_page context row the shredder writes for an event."""
+        """The web_page context: in the event's `contexts` JSON and as the row the shredder writes for it."""
+        event["contexts"] = json.dumps({"schema": CONTEXTS, "data": [
+            {"schema": WEB_PAGE, "data": {"id": PAGE_VIEWS[page_view]}}]})
         self.contexts.append({
             "schema_vendor": "com.snowplowanalytics.snowplow", "schema_name": "web_page",
             "schema_format": "jsonschema", "schema_version": "1-0-0", "root_id": event["event_id"],
@@ -144,8 +147,9 @@ class Load:
 
     def duplicate(self, event: dict[str, Any], page_view: str) -> None:
         """Load another copy of an already tracked event (same event_id), with its context row."""
-        self.events.append(dict(event))
-        self.add_context(event, page_view)
+        copy = dict(event)
+        self.events.append(copy)
+        self.add_context(copy, page_view)
 
     def add_bad_row(self, failure_type: str, failed: datetime, failure: dict[str, Any]) -> None:
         """A Snowplow bad row of `failure_type`, as the loader stores it (whole JSON in payload)."""
