@@ -80,8 +80,9 @@ class BufferedConnection:
             pass
 
     def close(self) -> None:
-        self._con.close()
-        self.closed = True
+        if not self.closed:
+            self._con.close()
+            self.closed = True
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)

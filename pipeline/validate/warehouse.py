@@ -42,7 +42,8 @@ def check_warehouse(warehouse: str, run_id: str, *, schema: str = "atomic") -> V
     if not _IDENTIFIER.match(schema):
         raise ValidationError(f"warehouse schema {schema!r} is not a plain SQL identifier")
     context = new_context()
-    source = _data_source(context, warehouse)
+    opened: list[BufferedConnection] = []
+    source = _data_source(context, warehouse, opened)
     manifest = _manifest_row(source.get_engine(), schema, run_id)
     combiner = Combiner()
     failed: list[FailedExpectation] = []
@@ -72,7 +73,11 @@ def check_warehouse(warehouse: str, run_id: str, *, schema: str = "atomic") -> V
             combiner.add(definition.run(result_format={"result_format": "SUMMARY", "partial_unexpected_count": 5}),
                          "warehouse")
     finally:
-        source.get_engine().dispose()  # a DuckDB file stays locked while a connection is open
+        # NOTE: GX 1.24 keeps its own engines beyond the data source's; a DuckDB file stays locked while any
+        # connection is open (dbt runs next), so every connection this check opened is closed here.
+        source.get_engine().dispose()
+        for connection in opened:
+            connection.close()
     for failure in combiner.failed():
         if failure.name == "expect_table_row_count_to_equal" and manifest is not None:
             failure.observed = (f"{failure.observed.removeprefix('observed ')} rows with the run's load_tstamp, "
@@ -85,7 +90,8 @@ def check_warehouse(warehouse: str, run_id: str, *, schema: str = "atomic") -> V
         results_key="", docs_path=None, suites=evaluated, seconds=round(time.monotonic() - started, 3))
 
 
-def _data_source(context, warehouse: str):  # noqa: ANN001, ANN202 - GX data source types vary by dialect
+def _data_source(context, warehouse: str, opened: list[BufferedConnection]):  # noqa: ANN001, ANN202
+    """The GX SQL data source of the warehouse; DuckDB connections it opens are collected in `opened`."""
     if warehouse.startswith(("postgresql://", "postgres://", "postgresql+")):
         url = "postgresql://" + warehouse.split("://", 1)[1] if warehouse.startswith("postgres://") else warehouse
         return context.data_sources.add_postgres("warehouse", connection_string=url)
@@ -96,8 +102,12 @@ def _data_source(context, warehouse: str):  # noqa: ANN001, ANN202 - GX data sou
             raise ValidationError("post-load checks on DuckDB need the duckdb-engine package: "
                                   "pip install duckdb-engine") from err
         path = database_path(warehouse)
-        return context.data_sources.add_sql("warehouse", connection_string=warehouse,
-                                            kwargs={"creator": lambda: BufferedConnection(path)})
+
+        def connect() -> BufferedConnection:
+            opened.append(BufferedConnection(path))
+            return opened[-1]
+
+        return context.data_sources.add_sql("warehouse", connection_string=warehouse, kwargs={"creator": connect})
     raise ValidationError(f"post-load checks support postgresql:// and duckdb:/// warehouses, not {warehouse!r}")
 
 

@@ -51,8 +51,8 @@ def test_daily_run_loads_every_good_event_and_conserves_events(airflow_home: dic
     assert combined["events_read"] == combined["good"] + combined["bad"] + combined["dnt_dropped"]
     assert combined["bad"] >= summary.malformed_lines
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        loaded = con.sql("select count(*) from atomic.events").fetchone()[0]
-        page_views = con.sql("select count(*) from snowplow_web_page_views").fetchone()[0]
+        loaded = con.execute("select count(*) from atomic.events").fetchone()[0]
+        page_views = con.execute("select count(*) from derived.snowplow_web_page_views").fetchone()[0]
     assert loaded == combined["good"]
     assert page_views > 0
     report = json.loads(run.read_bytes("reports/run=2026-03-01-00-00-00/report.json"))
