@@ -1,7 +1,7 @@
 """One SQL session on any plough warehouse, for statements that DuckDB, PostgreSQL and Redshift all speak.
 
 Statements are written once as templates: `{}` for identifiers (schema and table names, column names) and
-`%s` for values. Identifiers are composed with `psycopg.sql.Identifier` on PostgreSQL and double-quoted
+`%s` for values. Identifiers are quoted with `psycopg.sql.Identifier` on PostgreSQL and double-quoted
 (`pipeline.load.shred.quote_ident`) on DuckDB and Redshift; values are always bound parameters. Connections
 come from the load stage's adapters, so `airflow://<conn_id>` URLs, DuckDB's lock wait and secret masking
 behave exactly as when loading.
@@ -45,7 +45,10 @@ class Session:
         if self.dialect == "postgresql":
             from psycopg import sql
 
-            return sql.SQL(template).format(*(sql.Identifier(*name) for name in names))
+            # NOTE: psycopg 3.3 leaves "%" inside an Identifier as is, and then reads it as a placeholder when the
+            # query has parameters; the quoted name is doubled up, and every query is sent with a parameter list.
+            quoted = (sql.SQL(sql.Identifier(*name).as_string(self.conn).replace("%", "%%")) for name in names)
+            return sql.SQL(template).format(*quoted)
         quoted = [".".join(quote_ident(part) for part in name) for name in names]
         if self.dialect == "duckdb":
             return template.replace("%s", "?").format(*quoted)
@@ -56,7 +59,7 @@ class Session:
         if self.dialect == "duckdb":
             return self.conn.execute(statement, list(params))
         if self.dialect == "postgresql":
-            return self.conn.execute(statement, list(params) or None)
+            return self.conn.execute(statement, list(params))
         cursor = self.conn.cursor()
         cursor.execute(statement, list(params) or None)
         return cursor

@@ -165,3 +165,13 @@ def test_default_discovery_scrubs_every_schema_with_user_columns(tmp_path: Path)
     assert "atomic.manifest" not in result.rows_deleted
     assert result.other_atomic_schemas == ["atomic_replica"]
     assert not any(table.startswith("atomic_replica.") for table in result.rows_deleted)
+
+
+def test_model_tables_with_awkward_names_and_non_text_user_columns(warehouse: Warehouse) -> None:
+    m = warehouse.models
+    warehouse.execute(f'create table {m}."users 100% ""final""" (user_id integer, "domain_userid" varchar)')
+    warehouse.execute(f"insert into {m}.\"users 100% \"\"final\"\"\" values (42, 'x'), (7, "
+                      f"'{samples.BOB['domain_userid']}')")
+    result = erase_user(warehouse.url, user_id="42", domain_userid=samples.BOB["domain_userid"],
+                        schema=warehouse.schema, model_schemas=[m])
+    assert result.rows_deleted[f'{m}.users 100% "final"'] == 2

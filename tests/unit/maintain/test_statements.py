@@ -20,8 +20,8 @@ def test_redshift_quotes_names_and_escapes_percent_for_the_format_paramstyle() -
         'delete from "atomic"."we""ird%%table" where "user_id" = %s'
 
 
-def test_postgresql_composes_names_with_psycopg() -> None:
+def test_postgresql_quotes_names_with_psycopg_and_escapes_percent() -> None:
     psycopg = pytest.importorskip("psycopg")
     statement = Session("postgresql", None, "").statement(TEMPLATE, NAMES)
     assert isinstance(statement, psycopg.sql.Composed)
-    assert statement.as_string(None) == 'delete from "atomic"."we""ird%table" where "user_id" = %s'
+    assert statement.as_string(None) == 'delete from "atomic"."we""ird%%table" where "user_id" = %s'
