@@ -66,11 +66,9 @@ def _is_text(data_type: str) -> bool:
 def _delete_or_count(session: Session, table: Name, where: str, names: list[Name], params: list,
                      dry_run: bool) -> int:
     """DELETE FROM table WHERE …, or in a dry run the number of rows it would delete."""
-    verb = "select count(*) from {}" if dry_run else "delete from {}"
-    template = f"{verb} where {where}"
     if dry_run:
-        return int(session.rows(template, [table, *names], params)[0][0])
-    return session.change(template, [table, *names], params)
+        return int(session.rows(f"select count(*) from {{}} where {where}", [table, *names], params)[0][0])
+    return session.change(f"delete from {{}} where {where}", [table, *names], params)
 
 
 def _events_match(identifiers: Identifiers) -> tuple[str, list[Name], list[str]]:
@@ -85,6 +83,7 @@ def _context_tables(catalog: dict[Name, dict[str, str]], schema: str) -> list[Na
 
 
 def _erase_contexts(session: Session, tables: list[Name], dry_run: bool) -> dict[Name, int]:
+    """Context rows of the erased events, table by table (joined on root_id and root_tstamp)."""
     counts = {}
     for table in tables:
         if dry_run:
