@@ -16,7 +16,6 @@ mkdir -p "$DEMO"
 export AIRFLOW_HOME="$DEMO/airflow"
 export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False
-export AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING
 export PLOUGH_STORAGE__ROOT="$DEMO/bucket"
 export PLOUGH_LOAD__WAREHOUSE="duckdb:///$DEMO/bucket/warehouse.duckdb"
 export PLOUGH_MODEL__PROJECT_DIR="$ROOT"
@@ -35,7 +34,7 @@ if ! airflow dags test snowplow_batch "$NEXT_DAY" > "$DEMO/airflow-dags-test.log
     echo "the DAG run failed; full log: $DEMO/airflow-dags-test.log" >&2
     exit 1
 fi
-if ! grep -q "state=success" "$DEMO/airflow-dags-test.log"; then
+if ! grep -q "DagRun Finished:.*state=success" "$DEMO/airflow-dags-test.log"; then
     tail -n 60 "$DEMO/airflow-dags-test.log"
     echo "the DAG run did not succeed; full log: $DEMO/airflow-dags-test.log" >&2
     exit 1
