@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -253,8 +253,11 @@ class _CountingReader:
 class _Outputs:
     """Good and bad output written to local temporary files and stored when complete."""
 
-    def __init__(self, output_format: str, directory: str) -> None:
+    def __init__(self, output_format: str, directory: str, row_group_rows: int) -> None:
         self.format = output_format
+        self.row_group_rows = max(row_group_rows, 1)
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self.good_path = Path(directory) / f"good.{output_format}"
         self.bad_path = Path(directory) / "bad.jsonl"
         self._bad = open(self.bad_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
@@ -268,23 +271,70 @@ class _Outputs:
         if good.num_rows == 0:
             return
         if self._parquet is not None:
-            self._parquet.write_table(good)
+            self._pending.append(good)
+            self._pending_rows += good.num_rows
+            if self._pending_rows >= self.row_group_rows:
+                self._flush()
         else:
             lines = to_tsv_lines(good)
             self._good_tsv.write(("\n".join(lines.to_pylist()) + "\n").encode("utf-8"))
 
+    def _flush(self) -> None:
+        """Write the pending good events as one row group (small row groups make Parquet slow to read)."""
+        if self._pending_rows:
+            table = pa.concat_tables(self._pending)
+            self._parquet.write_table(table, row_group_size=table.num_rows)
+        self._pending, self._pending_rows = [], 0
+
     def close(self) -> None:
         self._bad.close()
         if self._parquet is not None:
+            self._flush()
             self._parquet.close()
         if self._good_tsv is not None:
             self._good_tsv.close()
 
 
-def _records(collector_format: str, stream: Any, source: str, batch_rows: int) -> Iterator[pa.RecordBatch]:
+def _object_records(storage: Storage, keys: list[str], collector_format: str, batch_rows: int,
+                    summary: EnrichSummary, progress: Callable[[int], None] | None) -> Iterator[pa.RecordBatch]:
+    """The collector records of every object in turn; counts files and bytes and reports progress as it reads."""
     from pipeline.collectors import read_records
 
-    return read_records(collector_format, stream, source, batch_rows=batch_rows)
+    for key in keys:
+        summary.files += 1
+        with storage.open(key) as raw_stream:
+            counting = _CountingReader(raw_stream)
+            reported = 0
+            for batch in read_records(collector_format, counting, key, batch_rows=batch_rows):
+                yield batch
+                if progress is not None and counting.count > reported:
+                    progress(counting.count - reported)
+                    reported = counting.count
+            summary.bytes_read += counting.count
+            if progress is not None and counting.count > reported:
+                progress(counting.count - reported)
+
+
+def coalesce(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.RecordBatch]:
+    """Re-cut a stream of record batches into batches of exactly `rows` rows (the last one may be shorter).
+
+    Collector objects are often small (a CloudFront distribution rotates its log every few minutes), and every
+    enrichment batch has fixed costs (regex compilation, Python calls per column), so records of consecutive
+    objects are enriched together.
+    """
+    pending: list[pa.RecordBatch] = []
+    count = 0
+    for batch in batches:
+        while batch.num_rows:
+            take = min(rows - count, batch.num_rows)
+            pending.append(batch.slice(0, take))
+            count += take
+            batch = batch.slice(take)
+            if count == rows:
+                yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
+                pending, count = [], 0
+    if count:
+        yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
 
 
 def _naive_utc(value: datetime | None) -> datetime:
@@ -331,21 +381,11 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
     enricher = Enricher(build_steps(enrichments), iglu, _naive_utc(etl_timestamp), do_not_track)
     summary = EnrichSummary()
     with tempfile.TemporaryDirectory(prefix="plough-enrich-") as directory:
-        outputs = _Outputs(output_format, directory)
+        outputs = _Outputs(output_format, directory, batch_rows)
         try:
-            for key in keys:
-                summary.files += 1
-                with storage.open(key) as raw_stream:
-                    counting = _CountingReader(raw_stream)
-                    reported = 0
-                    for batch in _records(collector_format, counting, key, batch_rows):
-                        outputs.write(*enricher.enrich(batch, summary))
-                        if progress is not None and counting.count > reported:
-                            progress(counting.count - reported)
-                            reported = counting.count
-                    summary.bytes_read += counting.count
-                    if progress is not None and counting.count > reported:
-                        progress(counting.count - reported)
+            records = _object_records(storage, keys, collector_format, batch_rows, summary, progress)
+            for batch in coalesce(records, batch_rows):
+                outputs.write(*enricher.enrich(batch, summary))
         finally:
             outputs.close()
         target = output_storage or storage
