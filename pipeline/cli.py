@@ -218,6 +218,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    from pipeline.maintain import erase_user, erase_user_from_bucket
+
+    identifiers = {k: v for k, v in (("user_id", args.user_id), ("domain_userid", args.domain_userid),
+                                      ("network_userid", args.network_userid)) if v}
+    if not identifiers:
+        raise RunError("give at least one of --user-id, --domain-userid, --network-userid")
+    settings = _settings(args)
+    result = {"warehouse": erase_user(settings.warehouse_url, schema=settings.load.schema,
+                                      requested_by=args.requested_by, dry_run=args.dry_run, **identifiers).to_dict()}
+    if not args.warehouse_only:
+        result["bucket"] = erase_user_from_bucket(Storage(settings.storage.root), identifiers,
+                                                  dry_run=args.dry_run).to_dict()
+    _print(result)
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from pipeline.maintain import apply_retention
+
+    settings = _settings(args)
+    _print(apply_retention(Storage(settings.storage.root), settings.warehouse_url, bad_rows_days=args.bad_rows_days,
+                           raw_archive_days=args.raw_archive_days, now=datetime.now(UTC),
+                           schema=settings.load.schema, dry_run=args.dry_run).to_dict())
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _print({**settings.describe(), "warehouse_url": settings.describe()["load"]["warehouse"] or
@@ -326,6 +353,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="reload the run if it was loaded before")
     p.add_argument("--skip-model", action="store_true", help="do not run dbt")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("erase", help="erase one user from the warehouse (and the bucket), audited",
+                       description="Delete one user's events, context rows, bad rows and model rows in one "
+                                   "transaction, scrub the bucket's raw and enriched files, and record the "
+                                   "erasure with a salted hash of the identifier.")
+    _common(p)
+    p.add_argument("--warehouse", help="warehouse URL (default from settings)")
+    p.add_argument("--user-id")
+    p.add_argument("--domain-userid")
+    p.add_argument("--network-userid")
+    p.add_argument("--requested-by", default="", help="who asked (ticket id), kept in the audit table")
+    p.add_argument("--warehouse-only", action="store_true", help="leave the bucket's files alone")
+    p.add_argument("--dry-run", action="store_true", help="count what would be erased, change nothing")
+    p.set_defaults(func=cmd_erase)
+
+    p = sub.add_parser("retention", help="delete old bad rows and old runs' raw archives",
+                       description="Apply retention: warehouse bad rows older than --bad-rows-days, archived raw "
+                                   "objects and bad-row files of runs older than --raw-archive-days.")
+    _common(p)
+    p.add_argument("--warehouse", help="warehouse URL (default from settings)")
+    p.add_argument("--bad-rows-days", type=int, default=90)
+    p.add_argument("--raw-archive-days", type=int, default=30)
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(func=cmd_retention)
 
     p = sub.add_parser("config", help="print the resolved settings (secrets masked)",
                        description="Print every setting after resolving options, environment and file.")
