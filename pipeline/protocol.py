@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import badrows
+from pipeline.collectors.arrowtext import HEX_VALUE, string_buffers
 from pipeline.enrich import jsontext
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
 
@@ -101,17 +102,56 @@ def _java_form_decode(text: str) -> str:
 
 
 def _decode_column(values: pa.Array) -> pa.Array:
-    """Form-decode a string column: `+` → space vectorised, `%XX` in Python once per distinct value."""
+    """Form-decode a string column: `+` → space and `%XX` of ASCII values vectorised, non-ASCII values (and any
+    column with a malformed escape) in Python once per distinct value."""
     if len(values) == 0:
         return values
-    values = pc.replace_substring(values, "+", " ")
-    needs = pc.fill_null(pc.invert(pc.match_substring_regex(values, r"^[\x00-\x24\x26-\x7f]*$")), False)
-    if not pc.any(needs).as_py():
+    _, data = string_buffers(pc.fill_null(values, ""))
+    if (data == ord("+")).any():
+        values = pc.replace_substring(values, "+", " ")
+    if not (data == ord("%")).any() and not (data > 0x7F).any():
         return values
+    ascii_only = pc.fill_null(pc.string_is_ascii(values), True)
+    everything_ascii = pc.all(ascii_only).as_py()
+    plain = values if everything_ascii else pc.filter(values, ascii_only)
+    decoded = _percent_decode(pc.fill_null(plain, ""))
+    if decoded is not None:
+        decoded = pc.if_else(pc.is_valid(plain), decoded, pa.scalar(None, pa.string()))
+        if everything_ascii:
+            return decoded
+        values = pc.replace_with_mask(values, ascii_only, decoded)
+        needs = pc.invert(ascii_only)
+    else:
+        needs = pc.fill_null(pc.or_(pc.match_substring(values, "%"), pc.invert(ascii_only)), False)
     distinct = pc.unique(pc.filter(values, needs))
-    decoded = pa.array([_java_form_decode(v) for v in distinct.to_pylist()], pa.string())
+    converted = pa.array([_java_form_decode(v) for v in distinct.to_pylist()], pa.string())
     positions = pc.index_in(values, value_set=distinct)
-    return pc.if_else(needs, pc.take(decoded, positions), values)
+    return pc.if_else(needs, pc.take(converted, positions), values)
+
+
+def _percent_decode(values: pa.Array) -> pa.Array | None:
+    """`%XX` escapes of ASCII strings (no nulls) decoded as UTF-8 on the whole data buffer at once; None when a
+    value has a malformed escape or decodes to invalid UTF-8 (the caller then decodes per value)."""
+    offsets, data = string_buffers(values)
+    escapes = np.flatnonzero(data == ord("%"))
+    ends = offsets[np.searchsorted(offsets, escapes, side="right")]
+    inside = escapes + 2 < ends
+    first = HEX_VALUE[data[np.minimum(escapes + 1, len(data) - 1)]]
+    second = HEX_VALUE[data[np.minimum(escapes + 2, len(data) - 1)]]
+    if not (inside.all() and (first >= 0).all() and (second >= 0).all()):
+        return None
+    out = data.copy()
+    out[escapes] = (first * 16 + second).astype(np.uint8)
+    keep = np.ones(len(data), dtype=bool)
+    keep[escapes + 1] = False
+    keep[escapes + 2] = False
+    new_offsets = offsets - 2 * np.searchsorted(escapes, offsets)
+    binary = pa.Array.from_buffers(pa.large_binary(), len(values),
+                                   [None, pa.py_buffer(new_offsets), pa.py_buffer(out[keep])])
+    try:
+        return binary.cast(pa.large_string()).cast(pa.string())
+    except pa.ArrowInvalid:
+        return None
 
 
 def _offsets(parents: np.ndarray, length: int) -> np.ndarray:
@@ -132,8 +172,13 @@ def parse_querystrings(querystrings: pa.Array) -> tuple[pa.Array, pa.Array]:
     querystrings = querystrings.cast(pa.string())
     invalid = pc.fill_null(pc.match_substring_regex(querystrings, _INVALID_QUERY), False)
     usable = pc.if_else(invalid, pa.scalar(None, pa.string()), querystrings)
-    usable = pc.replace_substring_regex(usable, "#.*$", "")  # java.net.URI: the query ends at the fragment
-    pairs = pc.split_pattern_regex(pc.fill_null(usable, ""), "[&;]")
+    if pc.any(pc.match_substring(usable, "#")).as_py():
+        usable = pc.replace_substring_regex(usable, "#.*$", "")  # java.net.URI: the query ends at the fragment
+    usable = pc.fill_null(usable, "")
+    if pc.any(pc.match_substring(usable, ";")).as_py():
+        pairs = pc.split_pattern_regex(usable, "[&;]")
+    else:
+        pairs = pc.split_pattern(usable, "&")
     flat = pc.list_flatten(pairs)
     parents = pc.list_parent_indices(pairs).to_numpy(zero_copy_only=False)
     split = pc.split_pattern(flat, "=", max_splits=1)
@@ -160,10 +205,14 @@ def _last_duplicate_wins(keys: pa.Array, values: pa.Array, parents: np.ndarray
     encoded = pc.dictionary_encode(keys)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     composite = parents.astype(np.int64) * len(encoded.dictionary) + codes
-    if len(pc.unique(pa.array(composite))) == len(composite):
+    ordered = np.sort(composite)
+    if not (ordered[1:] == ordered[:-1]).any():
         return keys, values, parents
-    positions = pa.table({"k": composite, "p": np.arange(len(composite))}).group_by("k").aggregate([("p", "max")])
-    last = np.sort(positions.column("p_max").to_numpy())
+    order = np.argsort(composite, kind="stable")
+    ranked = composite[order]
+    is_last = np.ones(len(order), dtype=bool)
+    is_last[:-1] = ranked[1:] != ranked[:-1]
+    last = np.sort(order[is_last])
     return pc.take(keys, pa.array(last)), pc.take(values, pa.array(last)), parents[last]
 
 

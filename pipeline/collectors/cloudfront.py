@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.collectors.arrowtext import single_encode_pcts as single_encode_pct_column
 from pipeline.collectors.codecs import IP_PATTERN
 from pipeline.collectors.files import RawReader, iter_line_arrays
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
@@ -42,7 +43,6 @@ _OPEN_LAYOUT = re.compile(_W.join(_JUL_2014) + _DOT + "*")
 _IP = re.compile(IP_PATTERN)
 _IP_RE2 = r'^"?\[?(?:(?P<v4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|(?P<v6>(?:[0-9a-f]|\.|:+)+))'
 _DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
-_DOUBLE_PCT_RE2 = r"%25([0-9a-fA-F]{2})"
 
 _NOT_PLAIN_TSV = "[ \n\x0b\f\r\\x{85}\\x{2028}\\x{2029}]|\t\t|^\t|\t$|^$"
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -153,15 +153,15 @@ def _parse_rows(lines: pa.Array) -> dict[str, pa.Array]:
     # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
     v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
     ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, kept(field[4])))
-    referer = _null_dash(pc.replace_substring_regex(kept(field[9]), _DOUBLE_PCT_RE2, r"%\1"))
+    referer = _null_dash(single_encode_pct_column(kept(field[9])))
     referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
     parsed = {
         "collector_tstamp": kept(tstamp),
         "ip_address": _null_dash(ip),
-        "useragent": _null_dash(pc.replace_substring_regex(kept(field[10]), _DOUBLE_PCT_RE2, r"%\1")),
+        "useragent": _null_dash(single_encode_pct_column(kept(field[10]))),
         "referer": referer,
         "path": kept(field[7]),
-        "querystring": _null_dash(pc.replace_substring_regex(kept(field[11]), _DOUBLE_PCT_RE2, r"%\1")),
+        "querystring": _null_dash(single_encode_pct_column(kept(field[11]))),
         "failure": pa.nulls(len(keep_idx), pa.string()),
     }
     fast_rows = fast_idx.take(keep_idx)
