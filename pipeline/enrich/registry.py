@@ -56,6 +56,11 @@ REGISTRY: tuple[Enrichment, ...] = (
 )
 """Snowplow's order (EnrichmentManager, common-enrich 1.0.0; SNOWPLOW_SPEC §4)."""
 
+DEFAULTS = Path(__file__).parent / "defaults"
+"""The built-in enrichment configurations (see defaults/README.md), used when none are given."""
+NO_ENRICHMENTS = "none"
+"""The `enrichments` value that turns every enrichment off."""
+
 _BY_NAME = {e.name: e for e in REGISTRY}
 _COMBINED = "iglu:com.snowplowanalytics.snowplow/enrichments/jsonschema/1-0-"
 
@@ -98,13 +103,28 @@ def read_configs(source: str | Path) -> list[tuple[dict[str, Any], str]]:
     return configs
 
 
+def configuration_source(source: str | Path | None) -> Path | None:
+    """Where the enrichment configurations of `source` are: the built-in defaults for None or "", nothing for
+    "none", else `source` itself."""
+    text = "" if source is None else str(source).strip()
+    if text == "":
+        return DEFAULTS
+    if text.lower() == NO_ENRICHMENTS:
+        return None
+    return Path(source)
+
+
 def build_steps(source: str | Path | None) -> list[ConfiguredStep]:
-    """The enabled enrichments of `source`, built and sorted in Snowplow's order (none for None).
+    """The enabled enrichments of `source`, built and sorted in Snowplow's order.
+
+    `source` is a folder or combined file; None or "" = the built-in defaults (`DEFAULTS`); "none" = no
+    enrichments.
 
     Raises:
         ConfigError: an unknown or unsupported enrichment is enabled, or its configuration is invalid; the
             message names the configuration file.
     """
+    source = configuration_source(source)
     if source is None:
         return []
     built: list[tuple[int, ConfiguredStep]] = []

@@ -358,7 +358,8 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
         keys: raw collector objects (gzip, lzop or plain; format `collector_format`).
         good_prefix / bad_prefix: output folders; writes `<good_prefix><part_name>.parquet|.tsv` and
             `<bad_prefix><part_name>.jsonl` (always, possibly empty).
-        enrichments: a folder of Snowplow enrichment JSON files or one combined file; None = no enrichments.
+        enrichments: a folder of Snowplow enrichment JSON files or one combined file; None or "" = the built-in
+            defaults (`pipeline/enrich/defaults/`), "none" = no enrichments.
         resolver: a Snowplow iglu_resolver.json; None = the shipped schemas plus Iglu Central.
         etl_timestamp: the run's etl_tstamp (defaults to now).
         do_not_track: what to do with events whose request asked not to be tracked: drop, anonymise or ignore.
