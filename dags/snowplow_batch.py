@@ -7,12 +7,18 @@ One run per data interval (hourly by default; `PLOUGH_SCHEDULE=@daily` for daily
 `plan` splits them into shards of about 128 MB → `enrich` is mapped over the shards →
 `combine` adds up the shard summaries (events read = good + bad) → `validate` is the Great Expectations
 gate → `load` writes atomic.events, context tables and bad rows in one transaction (exactly once) →
-`check` runs the post-load Great Expectations checks in the warehouse →
-`model` runs `dbt build` → `report` stores the run report and archives the raw objects.
+`check` runs the post-load Great Expectations checks in the warehouse → `report` stores the run report and
+archives the raw objects. The load updates the `atomic.events` asset, which schedules the
+`snowplow_models` DAG (dbt build).
 
-Every task is idempotent: a rerun of a run id replaces its own outputs and nothing else. Settings come
-from `PLOUGH_*` environment variables (see `plough config`); the bucket, warehouse and dbt target are
-the embedded defaults (a local folder and a DuckDB file) unless set.
+Every task is idempotent: a rerun of a run id replaces its own outputs and nothing else; a loaded run is
+never loaded twice. Backfills (`airflow backfill create --dag-id snowplow_batch --from-date … --to-date …`)
+and catch-up (`PLOUGH_CATCHUP=true`) give each interval only its own raw objects; files that arrive late
+are claimed once, by the first run that sees them. Warehouse tasks run in the `plough_warehouse` pool
+(create it with `airflow pools set plough_warehouse 1 "warehouse writers"`; `PLOUGH_WAREHOUSE_POOL` names
+another). Settings come from `PLOUGH_*` environment variables or the Airflow Variable `plough_settings`
+(see `plough config`); connections: `storage.aws_conn_id` for S3, `airflow://<conn_id>` warehouse URLs for
+PostgreSQL and Redshift. Without settings the bucket is a local folder and the warehouse a DuckDB file.
 """
 
 from __future__ import annotations
@@ -23,10 +29,9 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
-ATOMIC_EVENTS = Asset("plough://warehouse/atomic/events")
-"""Updated by every successful load; downstream DAGs can be scheduled on it."""
+from pipeline.assets import ATOMIC_EVENTS
 
 SCHEDULES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *"}
 
@@ -40,9 +45,12 @@ def _schedule() -> CronDataIntervalTimetable:
 
 
 def _settings():  # noqa: ANN202 - imported lazily so that parsing the DAG stays cheap
-    from pipeline.config import load_settings
+    from pipeline.airflow_settings import task_settings
 
-    return load_settings()
+    return task_settings()
+
+
+WAREHOUSE_POOL = os.environ.get("PLOUGH_WAREHOUSE_POOL", "plough_warehouse")
 
 
 def _on_failure(context: dict[str, Any]) -> None:
@@ -56,7 +64,7 @@ def _on_failure(context: dict[str, Any]) -> None:
     dag_id="snowplow_batch",
     schedule=_schedule(),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
-    catchup=False,
+    catchup=os.environ.get("PLOUGH_CATCHUP", "false").lower() == "true",
     max_active_runs=int(os.environ.get("PLOUGH_MAX_ACTIVE_RUNS", "1")),
     tags=["snowplow", "plough", "etl"],
     doc_md=__doc__,
@@ -107,15 +115,16 @@ def snowplow_batch() -> None:
 
         return bool(validate_stage(_settings(), run).get("quarantined"))
 
-    @task(outlets=[ATOMIC_EVENTS])
+    @task(outlets=[ATOMIC_EVENTS], pool=WAREHOUSE_POOL)
     def load(run: str, quarantined: bool) -> dict[str, Any]:
-        """Load the run into the warehouse in one transaction (a rerun is a no-op)."""
+        """Load the run into the warehouse in one transaction (a rerun is a no-op); updates atomic.events."""
         from pipeline.stages import load_stage
 
         record = load_stage(_settings(), run)
+        get_current_context()["outlet_events"][ATOMIC_EVENTS].extra = {"run_id": run}
         return {"events": record.get("events", 0), "skipped": record.get("skipped", False)}
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def check(run: str, loaded: dict[str, Any]) -> bool:
         """Post-load checks in the warehouse: row counts match the manifest, no null keys."""
         from pipeline.stages import check_stage
@@ -123,14 +132,7 @@ def snowplow_batch() -> None:
         return bool(check_stage(_settings(), run).get("success"))
 
     @task
-    def model(run: str, checked: bool) -> bool:
-        """dbt build of the analysis models."""
-        from pipeline.stages import model_stage
-
-        return bool(model_stage(_settings(), run)["success"])
-
-    @task
-    def report(run: str, modelled: bool) -> dict[str, Any]:
+    def report(run: str, checked: bool) -> dict[str, Any]:
         """Archive the run's raw objects and store the run report."""
         from pipeline.report import render_text
         from pipeline.stages import archive_stage, report_stage
@@ -147,7 +149,7 @@ def snowplow_batch() -> None:
     summary = combine(run, good)
     quarantined = validate(run, summary)
     loaded = load(run, quarantined)
-    report(run, model(run, check(run, loaded)))
+    report(run, check(run, loaded))
 
 
 snowplow_batch()

@@ -58,7 +58,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from pipeline.progress import progress
 
     settings = _settings(args)
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     with progress("generate", args.days * args.events_per_day, unit="events") as advance:
         summary = generate(storage, args.start, args.days, args.events_per_day, args.seed,
                            malformed_share=args.malformed_share, raw_prefix=settings.storage.raw_prefix,
@@ -172,7 +172,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_model(args: argparse.Namespace) -> int:
     from pipeline.stages import model_stage
 
-    _print(model_stage(_settings(args), args.run_id, full_refresh=args.full_refresh))
+    _print(model_stage(_settings(args), [args.run_id] if args.run_id else [], full_refresh=args.full_refresh))
     return 0
 
 
@@ -212,7 +212,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     load_stage(settings, run_id, force=args.force)
     check_stage(settings, run_id)
     if not args.skip_model:
-        model_stage(settings, run_id)
+        model_stage(settings, [run_id])
     archive_stage(settings, run_id)
     print(render_text(report_stage(settings, run_id)))
     return 0
@@ -229,7 +229,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     result = {"warehouse": erase_user(settings.warehouse_url, schema=settings.load.schema,
                                       requested_by=args.requested_by, dry_run=args.dry_run, **identifiers).to_dict()}
     if not args.warehouse_only:
-        result["bucket"] = erase_user_from_bucket(Storage(settings.storage.root), identifiers,
+        result["bucket"] = erase_user_from_bucket(settings.bucket(), identifiers,
                                                   dry_run=args.dry_run).to_dict()
     _print(result)
     return 0
@@ -239,7 +239,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
     from pipeline.maintain import apply_retention
 
     settings = _settings(args)
-    _print(apply_retention(Storage(settings.storage.root), settings.warehouse_url, bad_rows_days=args.bad_rows_days,
+    _print(apply_retention(settings.bucket(), settings.warehouse_url, bad_rows_days=args.bad_rows_days,
                            raw_archive_days=args.raw_archive_days, now=datetime.now(UTC),
                            schema=settings.load.schema, dry_run=args.dry_run).to_dict())
     return 0

@@ -26,6 +26,8 @@ class StorageSettings:
     """The bucket: a local folder or s3://bucket/prefix. Raw dumps live under raw/ inside it."""
     raw_prefix: str = "raw/"
     """Where collectors drop their files, relative to the root."""
+    aws_conn_id: str = ""
+    """Airflow connection for S3 (keys, endpoint_url); empty = boto3's credential chain and AWS_ENDPOINT_URL."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,12 @@ class Settings:
     load: LoadSettings = field(default_factory=LoadSettings)
     model: ModelSettings = field(default_factory=ModelSettings)
 
+    def bucket(self):  # noqa: ANN201 - Storage, imported lazily to keep settings free of I/O imports
+        """The configured bucket (local folder or S3, through an Airflow connection when one is named)."""
+        from pipeline.storage import Storage
+
+        return Storage(self.storage.root, aws_conn_id=self.storage.aws_conn_id)
+
     @property
     def warehouse_url(self) -> str:
         """The warehouse URL, defaulting to a DuckDB file beside a local bucket."""
@@ -145,8 +153,12 @@ def _coerce(value: Any, kind: type, where: str) -> Any:
 
 def load_settings(config_file: str | os.PathLike[str] | None = None,
                   overrides: dict[str, dict[str, Any]] | None = None,
-                  environ: dict[str, str] | None = None) -> Settings:
-    """Resolve settings from overrides, environment, config file and defaults, in that order.
+                  environ: dict[str, str] | None = None,
+                  extra_layer: tuple[str, dict[str, dict[str, Any]]] | None = None) -> Settings:
+    """Resolve settings from overrides, environment, `extra_layer`, config file and defaults, in that order.
+
+    `extra_layer` is a named set of sections, e.g. ("Airflow Variable plough_settings", {...}), that
+    deployments manage outside the environment.
 
     Raises:
         ConfigError: an unknown section or field, a value of the wrong type, or a value outside its choices.
@@ -163,6 +175,8 @@ def load_settings(config_file: str | os.PathLike[str] | None = None,
                 layers.append((str(path), tomllib.load(handle)))
             except tomllib.TOMLDecodeError as err:
                 raise ConfigError(f"config file {path} is not valid TOML: {err}") from err
+    if extra_layer:
+        layers.append(extra_layer)
     env_layer: dict[str, dict[str, Any]] = {}
     for name, value in environ.items():
         if name.startswith("PLOUGH_") and "__" in name:

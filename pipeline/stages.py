@@ -59,7 +59,7 @@ def read_manifest(storage: Storage, run_id: str) -> RunManifest:
 def discover_stage(settings: Settings, start: datetime, end: datetime, run_id: str | None = None) -> dict[str, Any]:
     """Claim the raw objects of the interval [start, end) for one run (idempotent per run id)."""
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     manifest = discover(storage, start, end, settings.storage.raw_prefix, run_id)
     return _record(storage, manifest.run_id, "discover", {
         "run_id": manifest.run_id, "objects": len(manifest.objects), "bytes": manifest.total_bytes,
@@ -69,7 +69,7 @@ def discover_stage(settings: Settings, start: datetime, end: datetime, run_id: s
 def plan_stage(settings: Settings, run_id: str) -> list[list[str]]:
     """Split the run's raw objects into shards and clear earlier enriched output of this run (a rerun)."""
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     manifest = read_manifest(storage, run_id)
     paths = RunPaths(run_id)
     for prefix in (paths.good, paths.bad, paths.summaries, paths.quarantine, paths.validation):
@@ -100,7 +100,7 @@ def enrich_stage(settings: Settings, run_id: str, shard: int, keys: list[str]) -
     from pipeline.progress import progress
 
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     paths = RunPaths(run_id)
     keys = [raw_key(storage, run_id, k) for k in keys]
     total = sum(o.size for k in keys for o in storage.list(k) if o.key == k)
@@ -124,7 +124,7 @@ _SUMMED = ("raw_records", "events_read", "good", "bad", "dnt_dropped", "dnt_anon
 def combine_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     """Add up the shard summaries into the run's summary.json (conservation checked here)."""
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     paths = RunPaths(run_id)
     shards = [json.loads(storage.read_bytes(o.key)) for o in storage.list(paths.summaries)
               if o.key.rsplit("/", 1)[-1].startswith("shard=")]
@@ -155,7 +155,7 @@ def validate_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     from pipeline.validate import enforce, validate_run
 
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     manifest = read_manifest(storage, run_id)
     result = validate_run(
         storage, run_id, interval_start=datetime.fromisoformat(manifest.interval_start),
@@ -175,7 +175,7 @@ def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str
     from pipeline.load import load_run
 
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     paths = RunPaths(run_id)
     validation = stage_records(storage, run_id).get("validate", {})
     if validation.get("quarantined"):
@@ -193,7 +193,7 @@ def check_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     from pipeline.validate import ValidationFailed, check_warehouse
 
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     if stage_records(storage, run_id).get("load", {}).get("reason", "").startswith("quarantined"):
         return _record(storage, run_id, "check", {"skipped": True, "success": True}, started)
     result = check_warehouse(settings.warehouse_url, run_id, schema=settings.load.schema)
@@ -203,16 +203,17 @@ def check_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     return record
 
 
-def model_stage(settings: Settings, run_id: str | None = None, full_refresh: bool = False) -> dict[str, Any]:
-    """Build the dbt models against the configured warehouse (`dbt build`)."""
+def model_stage(settings: Settings, run_ids: list[str] | tuple[str, ...] = (),
+                full_refresh: bool = False) -> dict[str, Any]:
+    """Build the dbt models against the configured warehouse (`dbt build`); recorded in each run's report."""
     from pipeline.model import build
 
     started = time.monotonic()
     result = build(settings.warehouse_url, project_dir=settings.model.project_dir or None,
                    target=settings.model.target or None, full_refresh=full_refresh)
     record = _as_dict(result)
-    if run_id:
-        record = _record(Storage(settings.storage.root), run_id, "model", record, started)
+    for run_id in run_ids:
+        record = _record(settings.bucket(), run_id, "model", _as_dict(result), started)
     if not result.success:
         raise StageError(f"dbt build failed: {record.get('log_tail', '')}")
     return record
@@ -224,7 +225,7 @@ def model_stage(settings: Settings, run_id: str | None = None, full_refresh: boo
 def archive_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     """Move the run's raw objects from raw/ to archive/raw/run=<id>/ once the run is loaded."""
     started = time.monotonic()
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     moved = 0
     for obj in read_manifest(storage, run_id).objects:
         if storage.exists(obj.key):
@@ -237,7 +238,7 @@ def report_stage(settings: Settings, run_id: str) -> dict[str, Any]:
     """Assemble the run report (counts, bad reasons, stage timings) and store it as JSON and HTML."""
     from pipeline.report import build_report, write_report
 
-    storage = Storage(settings.storage.root)
+    storage = settings.bucket()
     report = build_report(storage, run_id, settings)
     write_report(storage, report)
     return report

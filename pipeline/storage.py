@@ -31,8 +31,9 @@ class ObjectInfo:
 class Storage:
     """A bucket root: a local folder path or an `s3://bucket/prefix` URL."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], aws_conn_id: str = "") -> None:
         root = str(root)
+        self.aws_conn_id = aws_conn_id
         self.is_s3 = root.startswith("s3://")
         self.root = root.rstrip("/") if self.is_s3 else str(Path(root).expanduser().resolve())
         if self.is_s3:
@@ -63,11 +64,17 @@ class Storage:
 
     @property
     def s3(self):  # noqa: ANN201 - boto3 client type is dynamic
-        """The boto3 S3 client (created on first use; honours AWS_ENDPOINT_URL for MinIO/moto)."""
+        """The boto3 S3 client, created on first use: from the Airflow connection `aws_conn_id` when set,
+        else boto3's credential chain (AWS_ENDPOINT_URL points it at MinIO or another S3 API)."""
         if self._client is None:
-            import boto3
+            if self.aws_conn_id:
+                from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-            self._client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+                self._client = S3Hook(aws_conn_id=self.aws_conn_id).get_conn()
+            else:
+                import boto3
+
+                self._client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
         return self._client
 
     # --- reading ------------------------------------------------------------------------------

@@ -40,8 +40,18 @@ if ! grep -q "DagRun Finished:.*state=success" "$DEMO/airflow-dags-test.log"; th
     exit 1
 fi
 
+echo "==> airflow dags test snowplow_models   (what the atomic.events asset update triggers: dbt build)"
+if ! airflow dags test snowplow_models "$NEXT_DAY" --conf "{\"run_ids\": [\"$RUN_ID\"]}" \
+        > "$DEMO/airflow-dags-test-models.log" 2>&1 \
+        || ! grep -q "DagRun Finished:.*state=success" "$DEMO/airflow-dags-test-models.log"; then
+    tail -n 60 "$DEMO/airflow-dags-test-models.log"
+    echo "the models DAG run failed; full log: $DEMO/airflow-dags-test-models.log" >&2
+    exit 1
+fi
+
 plough report --run-id "$RUN_ID"
 cat <<EOT
-Airflow log of the run: $DEMO/airflow-dags-test.log
+Airflow logs:           $DEMO/airflow-dags-test.log, $DEMO/airflow-dags-test-models.log
+Run report (HTML):      $DEMO/bucket/reports/run=$RUN_ID/report.html
 Query the warehouse:    .venv/bin/python -c "import duckdb; print(duckdb.connect('$DEMO/bucket/warehouse.duckdb').sql('select count(*) from atomic.events'))"
 EOT

@@ -30,10 +30,17 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def dags_test(env: dict[str, str], logical_date: str, **settings: str) -> subprocess.CompletedProcess[str]:
-    """Run the batch DAG once with `airflow dags test` and the given PLOUGH_* settings."""
-    return subprocess.run([str(BIN / "airflow"), "dags", "test", "snowplow_batch", logical_date],
-                          env={**env, **settings}, capture_output=True, text=True, timeout=900)
+def dags_test(env: dict[str, str], logical_date: str, *, dag_id: str = "snowplow_batch", conf: str | None = None,
+              **settings: str) -> str:
+    """Run a DAG once with `airflow dags test` and the given PLOUGH_* settings; returns the final DagRun state."""
+    command = [str(BIN / "airflow"), "dags", "test", dag_id, logical_date, *(["--conf", conf] if conf else [])]
+    done = subprocess.run(command, env={**env, **settings}, capture_output=True, text=True, timeout=900)
+    log = done.stdout + done.stderr
+    finished = [line for line in log.splitlines() if "DagRun Finished:" in line]
+    state = finished[-1].split("state=")[1].split(",")[0] if finished else "unknown"
+    if state != "success":
+        print(log[-8000:])
+    return state
 
 
 @pytest.mark.slow
@@ -41,9 +48,11 @@ def test_daily_run_loads_every_good_event_and_conserves_events(airflow_home: dic
     bucket = tmp_path / "bucket"
     summary = generate(Storage(bucket), date(2026, 3, 1), 1, 3000, seed=7, malformed_share=0.01)
     warehouse = tmp_path / "warehouse.duckdb"
-    done = dags_test(airflow_home, "2026-03-02", PLOUGH_SCHEDULE="@daily", PLOUGH_STORAGE__ROOT=str(bucket),
-                     PLOUGH_LOAD__WAREHOUSE=f"duckdb:///{warehouse}")
-    assert "state=success" in done.stdout + done.stderr, (done.stdout + done.stderr)[-6000:]
+    settings = {"PLOUGH_SCHEDULE": "@daily", "PLOUGH_STORAGE__ROOT": str(bucket),
+                "PLOUGH_LOAD__WAREHOUSE": f"duckdb:///{warehouse}"}
+    assert dags_test(airflow_home, "2026-03-02", **settings) == "success"
+    assert dags_test(airflow_home, "2026-03-02", dag_id="snowplow_models",
+                     conf='{"run_ids": ["2026-03-01-00-00-00"]}', **settings) == "success"
 
     run = Storage(bucket)
     combined = json.loads(run.read_bytes("enriched/summary/run=2026-03-01-00-00-00/summary.json"))
@@ -57,4 +66,5 @@ def test_daily_run_loads_every_good_event_and_conserves_events(airflow_home: dic
     assert page_views > 0
     report = json.loads(run.read_bytes("reports/run=2026-03-01-00-00-00/report.json"))
     assert report["loaded"] == loaded
+    assert report["models"]["success"] is True
     assert not list(run.list("raw/")), "raw objects are archived after the run"
