@@ -1,10 +1,18 @@
-"""Enrichment throughput on one core, next to the ceiling for the same bytes.
+"""Enrichment throughput on one core: the ceiling, the core steps, all offline enrichments, the row-by-row baseline.
 
-Generates N and 10·N events of CloudFront logs (`pipeline.generate`), then, each in a fresh process so that
-peak RSS is its own: `enrich_objects` with the core steps (tracker protocol, field mapping, Iglu validation,
-dedupe, Parquet output; no configured enrichments unless --enrichments is given) and the ceiling (gunzip,
-tokenise the log lines into Arrow columns, write Parquet; nothing else). Prints events/s, MB/s of raw
-(compressed) input, peak RSS and enrich/ceiling ratio.
+Generates N and 10·N events of CloudFront logs (`pipeline.generate`), then runs each of these in a fresh
+process (one Arrow thread), so that its peak RSS is its own:
+
+- ceiling: gunzip, tokenise the log lines into Arrow columns, write Parquet; the least any enricher must do;
+- core: `enrich_objects` with no enrichment (`enrichments="none"`): tracker protocol, field mapping, Iglu
+  validation of contexts and unstruct events, dedupe, Parquet;
+- full: `enrich_objects` with ua_parser, ip_lookups (a MaxMind City database written here with mmdb-writer),
+  referer_parser, campaign_attribution, event_fingerprint, anon_ip and pii, from Snowplow JSON files;
+- baseline: the same enrichments row by row in plain Python (`enrich_baseline.py`).
+
+Prints events/s and MB/s of raw (compressed) input, both from CPU time (user + system: the machine may be
+shared, CPU time is what one core spends) and wall time, peak RSS, and the ratios to the ceiling and of full
+to baseline.
 
     .venv/bin/python benchmarks/enrich_throughput.py --events 100000
 """
@@ -26,12 +34,51 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+RUNS = ("ceiling", "core", "full", "baseline")
+SNOWPLOW = "com.snowplowanalytics.snowplow"
+
 
 def _generate(root: Path, events: int) -> None:
     from pipeline.generate import generate
     from pipeline.storage import Storage
 
     generate(Storage(root), date(2024, 1, 1), 1, events, seed=7, malformed_share=0)
+
+
+def _config(schema: str, name: str, parameters: dict, vendor: str = SNOWPLOW) -> dict:
+    return {"schema": f"iglu:{vendor}/{name}/jsonschema/{schema}",
+            "data": {"vendor": vendor, "name": name, "enabled": True, "parameters": parameters}}
+
+
+def write_enrichments(root: Path) -> Path:
+    """The seven offline enrichments as Snowplow JSON files, and a City database covering the US visitors."""
+    from mmdb_writer import MMDBWriter
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, database_type="GeoIP2-City", ipv4_compatible=True)
+    for network, country in {"73.0.0.0/8": "US", "81.0.0.0/8": "GB", "91.0.0.0/8": "DE"}.items():
+        writer.insert_network(IPSet([network]), {"country": {"iso_code": country}})
+    writer.to_db_file(str(root / "City.mmdb"))
+    folder = root / "enrichments"
+    folder.mkdir(exist_ok=True)
+    documents = [
+        _config("1-0-0", "ua_parser_config", {}),
+        _config("2-0-0", "ip_lookups", {"geo": {"database": "City.mmdb", "uri": str(root)}}),
+        _config("1-0-0", "referer_parser", {"internalDomains": []}),
+        _config("1-0-1", "campaign_attribution", {"mapping": "static", "fields": {
+            "mktMedium": ["utm_medium"], "mktSource": ["utm_source"], "mktTerm": ["utm_term"],
+            "mktContent": ["utm_content"], "mktCampaign": ["utm_campaign"]}}),
+        _config("1-0-1", "event_fingerprint_config", {"excludeParameters": ["eid", "nuid", "stm", "cv"],
+                                                      "hashAlgorithm": "MD5"}),
+        _config("1-0-1", "anon_ip", {"anonOctets": 1, "anonSegments": 1}),
+        _config("2-0-0", "pii_enrichment_config", {
+            "pii": [{"pojo": {"field": "user_id"}}],
+            "strategy": {"pseudonymize": {"hashFunction": "SHA-256", "salt": "benchmark-pepper"}}},
+            vendor=f"{SNOWPLOW}.enrichments"),
+    ]
+    for document in documents:
+        (folder / f"{document['data']['name']}.json").write_text(json.dumps(document))
+    return folder
 
 
 def _ceiling(root: Path) -> dict:
@@ -45,7 +92,6 @@ def _ceiling(root: Path) -> dict:
     names = [f"f{i}" for i in range(33)]
     read = pacsv.ReadOptions(column_names=names, block_size=1 << 22)
     convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names}, include_missing_columns=True)
-    started = time.perf_counter()
     with pq.ParquetWriter(root / "ceiling.parquet", pa.schema([(n, pa.string()) for n in names]),
                           compression="zstd") as writer:
         for path in sorted((root / "raw").rglob("*.gz")):
@@ -57,62 +103,80 @@ def _ceiling(root: Path) -> dict:
             for batch in reader:
                 writer.write_batch(batch)
                 rows += batch.num_rows
-    return {"seconds": time.perf_counter() - started, "rows": rows, "raw_bytes": raw_bytes}
+    return {"rows": rows, "raw_bytes": raw_bytes}
 
 
-def _enrich(root: Path, enrichments: str | None) -> dict:
+def _enrich(root: Path, enrichments: str) -> dict:
     from pipeline.enrich.run import enrich_objects
     from pipeline.storage import Storage
 
     storage = Storage(root)
     keys = [o.key for o in storage.list("raw/")]
-    started = time.perf_counter()
     summary = enrich_objects(storage, keys, "good/", "bad/", enrichments=enrichments)
-    return {"seconds": time.perf_counter() - started, "rows": summary.events_read, "raw_bytes": summary.bytes_read,
-            "good": summary.good, "bad": summary.bad}
+    return {"rows": summary.events_read, "raw_bytes": summary.bytes_read, "good": summary.good, "bad": summary.bad}
 
 
-def _measure(kind: str, root: Path, enrichments: str | None) -> None:
-    result = _ceiling(root) if kind == "ceiling" else _enrich(root, enrichments)
+def _baseline(root: Path) -> dict:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from enrich_baseline import run
+
+    return run(root / "raw", root / "City.mmdb", root / "baseline.parquet")
+
+
+def _measure(kind: str, root: Path) -> None:
+    started, cpu_started = time.perf_counter(), time.process_time()
+    if kind == "ceiling":
+        result = _ceiling(root)
+    elif kind == "baseline":
+        result = _baseline(root)
+    else:
+        result = _enrich(root, "none" if kind == "core" else str(root / "enrichments"))
+    result["seconds"] = time.perf_counter() - started
+    result["cpu_seconds"] = time.process_time() - cpu_started
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
 
-def _run(kind: str, root: Path, enrichments: str | None) -> dict:
+def _run(kind: str, root: Path) -> dict:
     command = [sys.executable, __file__, "--measure", kind, "--root", str(root)]
-    if enrichments:
-        command += ["--enrichments", enrichments]
     output = subprocess.run(command, check=True, capture_output=True, text=True,
                             env={**os.environ, "OMP_NUM_THREADS": "1"})
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def _report(events: int, results: dict[str, dict]) -> None:
+    ceiling = results["ceiling"]["rows"] / results["ceiling"]["cpu_seconds"]
+    baseline = results["baseline"]["rows"] / results["baseline"]["cpu_seconds"] if "baseline" in results else None
+    for name, result in results.items():
+        rate = result["rows"] / result["cpu_seconds"]
+        wall_rate = result["rows"] / result["seconds"]
+        megabytes = result["raw_bytes"] / 1e6 / result["cpu_seconds"]
+        versus_baseline = f"{rate / baseline:.1f}" if baseline and name in ("core", "full") else ""
+        print(f"{events:>9} {name:>9} {rate:>12,.0f} {wall_rate:>12,.0f} {megabytes:>9.2f}"
+              f" {result['peak_rss_mb']:>8.0f} {rate / ceiling:>9.2f} {versus_baseline:>11}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000, help="N: events of the small run (10·N for the large)")
-    parser.add_argument("--enrichments", help="enrichment configuration folder (default: core steps only)")
-    parser.add_argument("--measure", choices=["enrich", "ceiling"], help=argparse.SUPPRESS)
+    parser.add_argument("--runs", default=",".join(RUNS), help=f"comma-separated subset of {','.join(RUNS)}")
+    parser.add_argument("--measure", choices=RUNS, help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
         pa.set_cpu_count(1)
         pa.set_io_thread_count(1)
-        _measure(args.measure, args.root, args.enrichments)
+        _measure(args.measure, args.root)
         return
-    print(f"{'events':>9} {'run':>8} {'events/s':>10} {'MB/s raw':>9} {'peak RSS MB':>12} {'ratio':>6}")
+    runs = [r for r in RUNS if r in args.runs.split(",") or r == "ceiling"]
+    print(f"{'events':>9} {'run':>9} {'events/s cpu':>12} {'events/s wall':>12} {'MB/s cpu':>9} {'RSS MB':>8}"
+          f" {'/ceiling':>9} {'/baseline':>11}", flush=True)
     for events in (args.events, 10 * args.events):
         with tempfile.TemporaryDirectory(prefix="plough-bench-") as folder:
             root = Path(folder)
             _generate(root, events)
-            ceiling = _run("ceiling", root, None)
-            enrich = _run("enrich", root, args.enrichments)
-            for name, result in (("ceiling", ceiling), ("enrich", enrich)):
-                rate = result["rows"] / result["seconds"]
-                ratio = f"{(enrich['rows'] / enrich['seconds']) / (ceiling['rows'] / ceiling['seconds']):.2f}" \
-                    if name == "enrich" else ""
-                megabytes = result["raw_bytes"] / 1e6 / result["seconds"]
-                print(f"{result['rows']:>9} {name:>8} {rate:>10,.0f} {megabytes:>9.2f}"
-                      f" {result['peak_rss_mb']:>12.0f} {ratio:>6}")
+            write_enrichments(root)
+            _report(events, {kind: _run(kind, root) for kind in runs})
 
 
 if __name__ == "__main__":

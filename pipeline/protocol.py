@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline import badrows
-from pipeline.collectors.arrowtext import HEX_VALUE, string_buffers
+from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers
 from pipeline.enrich import jsontext
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
 
@@ -106,7 +106,7 @@ def _decode_column(values: pa.Array) -> pa.Array:
     column with a malformed escape) in Python once per distinct value."""
     if len(values) == 0:
         return values
-    _, data = string_buffers(pc.fill_null(values, ""))
+    _, data = string_buffers(values)
     if (data == ord("+")).any():
         values = pc.replace_substring(values, "+", " ")
     if not (data == ord("%")).any() and not (data > 0x7F).any():
@@ -140,16 +140,14 @@ def _percent_decode(values: pa.Array) -> pa.Array | None:
     second = HEX_VALUE[data[np.minimum(escapes + 2, len(data) - 1)]]
     if not (inside.all() and (first >= 0).all() and (second >= 0).all()):
         return None
-    out = data.copy()
-    out[escapes] = (first * 16 + second).astype(np.uint8)
     keep = np.ones(len(data), dtype=bool)
     keep[escapes + 1] = False
     keep[escapes + 2] = False
-    new_offsets = offsets - 2 * np.searchsorted(escapes, offsets)
-    binary = pa.Array.from_buffers(pa.large_binary(), len(values),
-                                   [None, pa.py_buffer(new_offsets), pa.py_buffer(out[keep])])
+    out = data[keep]
+    out[escapes - 2 * np.arange(len(escapes))] = (first * 16 + second).astype(np.uint8)
+    binary = from_buffers(offsets - 2 * np.searchsorted(escapes, offsets), out, utf8=False)
     try:
-        return binary.cast(pa.large_string()).cast(pa.string())
+        return binary.cast(pa.string() if binary.type == pa.binary() else pa.large_string()).cast(pa.string())
     except pa.ArrowInvalid:
         return None
 

@@ -17,12 +17,17 @@ for _digit in b"0123456789abcdefABCDEF":
 
 
 def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets rebased to 0 as int64, data bytes as uint8) of a string array; null slots read as empty."""
-    values = pc.fill_null(values, "").cast(pa.large_string()) if values.null_count else values.cast(pa.large_string())
+    """(offsets rebased to 0 as int64, data bytes as uint8) of a string array, without copying the data.
+
+    Null slots keep whatever bytes they span (normally none): callers mask nulls out of their results.
+    """
+    if values.type not in (pa.string(), pa.large_string()):
+        values = values.cast(pa.string())
     n = len(values)
     if n == 0:
         return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64)[values.offset:values.offset + n + 1]
+    width = np.int64 if values.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(values.buffers()[1], dtype=width)[values.offset:values.offset + n + 1].astype(np.int64)
     data_buffer = values.buffers()[2]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
     return offsets - offsets[0], data[offsets[0]:offsets[-1]]
@@ -50,10 +55,25 @@ def drop_bytes(values: pa.Array, offsets: np.ndarray, data: np.ndarray, drop: np
     keep[drop] = False
     new_offsets = offsets - np.searchsorted(drop, offsets)
     validity = pc.is_valid(values).buffers()[1] if values.null_count else None
-    result = pa.Array.from_buffers(pa.large_string(), len(values),
-                                   [validity, pa.py_buffer(new_offsets), pa.py_buffer(data[keep])],
-                                   null_count=values.null_count)
-    return result.cast(pa.string())
+    return pa.Array.from_buffers(_offsets_type(new_offsets), len(values),
+                                 [validity, pa.py_buffer(_narrow(new_offsets)), pa.py_buffer(data[keep])],
+                                 null_count=values.null_count)
+
+
+def _offsets_type(offsets: np.ndarray) -> pa.DataType:
+    return pa.string() if offsets[-1] < 2**31 else pa.large_string()
+
+
+def _narrow(offsets: np.ndarray) -> np.ndarray:
+    return offsets.astype(np.int32) if offsets[-1] < 2**31 else offsets
+
+
+def from_buffers(offsets: np.ndarray, data: np.ndarray, *, utf8: bool = True) -> pa.Array:
+    """A string (or binary) array without nulls from 0-based int64 offsets and its data bytes."""
+    kind = _offsets_type(offsets)
+    if not utf8:
+        kind = pa.binary() if kind == pa.string() else pa.large_binary()
+    return pa.Array.from_buffers(kind, len(offsets) - 1, [None, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)])
 
 
 def single_encode_pcts(values: pa.Array) -> pa.Array:
