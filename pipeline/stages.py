@@ -184,7 +184,7 @@ def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str
                        started)
     result = load_run(storage.url(paths.good), settings.warehouse_url, run_id, bad_source=storage.url(paths.bad),
                       force=force, schema=settings.load.schema, dedupe=settings.load.dedupe_across_runs,
-                      resolver=settings.enrich.resolver or None)
+                      resolver=settings.enrich.resolver or None, aws_conn_id=settings.storage.aws_conn_id)
     return _record(storage, run_id, "load", _as_dict(result), started)
 
 
@@ -210,7 +210,8 @@ def model_stage(settings: Settings, run_ids: list[str] | tuple[str, ...] = (),
 
     started = time.monotonic()
     result = build(settings.warehouse_url, project_dir=settings.model.project_dir or None,
-                   target=settings.model.target or None, full_refresh=full_refresh)
+                   target=settings.model.target or None, full_refresh=full_refresh,
+                   vars={"snowplow__atomic_schema": settings.load.schema})
     record = _as_dict(result)
     for run_id in run_ids:
         record = _record(settings.bucket(), run_id, "model", _as_dict(result), started)

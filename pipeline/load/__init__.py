@@ -36,7 +36,8 @@ def schema_lookup(resolver: str | None = None) -> Lookup:
 
 def load_run(source: str, warehouse: str, run_id: str, *, bad_source: str | None = None, force: bool = False,
              schema: str = "atomic", dedupe: bool = False, resolver: str | None = None,
-             progress: Callable[[int], None] | None = None, lookup: Lookup | None = None) -> LoadResult:
+             progress: Callable[[int], None] | None = None, lookup: Lookup | None = None,
+             aws_conn_id: str = "") -> LoadResult:
     """Load one run into the warehouse in one transaction: events, context tables, bad rows, manifest row.
 
     A run already in the manifest is skipped (`LoadResult.skipped`) unless `force`, which replaces that run's
@@ -54,11 +55,12 @@ def load_run(source: str, warehouse: str, run_id: str, *, bad_source: str | None
         resolver: Iglu resolver config file for the context tables' schemas; None = the default resolver.
         progress: called with the number of events loaded since the previous call.
         lookup: schema URI → JSON Schema, instead of a resolver (tests, custom registries).
+        aws_conn_id: Airflow connection for reading s3:// sources; empty = boto3's credential chain.
     """
     adapter = open_warehouse(warehouse, schema)
     lookup = lookup or schema_lookup(resolver)
     try:
-        with run_files(source, bad_source) as files:
+        with run_files(source, bad_source, aws_conn_id) as files:
             request = LoadRequest(files, run_id, schema, lookup, force, dedupe, progress)
             return adapter.load(request)
     except LoadError:

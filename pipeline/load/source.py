@@ -66,12 +66,12 @@ def _tsv_to_parquet(storage: Storage, obj: ObjectInfo, target: Path) -> None:
 
 
 @contextmanager
-def run_files(source: str, bad_source: str | None = None) -> Iterator[RunFiles]:
+def run_files(source: str, bad_source: str | None = None, aws_conn_id: str = "") -> Iterator[RunFiles]:
     """Materialise a run's good Parquet (or enriched TSV) and bad-row files locally for the duration of the block.
 
     A missing or empty source folder is a run without good events (an all-bad run still loads its bad rows).
     """
-    storage = Storage(source)
+    storage = Storage(source, aws_conn_id=aws_conn_id)
     files = RunFiles(base=storage.root.rstrip("/") + "/")
     with tempfile.TemporaryDirectory(prefix="plough-load-") as tmp_name:
         tmp = Path(tmp_name)
@@ -89,7 +89,7 @@ def run_files(source: str, bad_source: str | None = None) -> Iterator[RunFiles]:
                 files.parquet.append(target)
             files.compression = "GZIP" if objects[0].key.endswith(".gz") else "NONE"
         if bad_source:
-            bad_storage = Storage(bad_source)
+            bad_storage = Storage(bad_source, aws_conn_id=aws_conn_id)
             files.bad_rows = [_local(bad_storage, o, tmp) for o in _data_files(bad_storage)]
         yield files
 

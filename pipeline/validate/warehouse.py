@@ -41,6 +41,9 @@ def check_warehouse(warehouse: str, run_id: str, *, schema: str = "atomic") -> V
     parse_run_id(run_id)
     if not _IDENTIFIER.match(schema):
         raise ValidationError(f"warehouse schema {schema!r} is not a plain SQL identifier")
+    from pipeline.load.connections import resolve_url
+
+    warehouse = resolve_url(warehouse)  # airflow://<conn_id> → the connection's URL
     context = new_context()
     opened: list[BufferedConnection] = []
     source = _data_source(context, warehouse, opened)
