@@ -63,6 +63,8 @@ class ValidateSettings:
     """How far before the run's window collector timestamps may lie (late data) and still pass."""
     suites_dir: str = ""
     """Folder of extra Great Expectations suite JSON files, run beside the built-in suite."""
+    docs_dir: str = ""
+    """Where Great Expectations Data Docs (HTML) go; empty = <root>/validation/docs/ for a local bucket."""
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ def validate_stage(settings: Settings, run_id: str) -> dict[str, Any]:
         interval_end=datetime.fromisoformat(manifest.interval_end), policy=settings.validate.policy,
         max_bad_row_share=settings.validate.max_bad_row_share,
         late_tolerance_hours=settings.validate.late_tolerance_hours,
-        suites_dir=settings.validate.suites_dir or None)
+        suites_dir=settings.validate.suites_dir or None, docs_dir=settings.validate.docs_dir or None)
     try:
         enforce(storage, result)
     finally:
