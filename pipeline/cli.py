@@ -154,11 +154,14 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.input:
         from pipeline.load import load_run
+        from pipeline.progress import progress
 
         run_id = args.run_id or run_id_for(datetime.now(UTC))
-        result = load_run(args.input, settings.warehouse_url, run_id, bad_source=args.bad_input, force=args.force,
-                          schema=settings.load.schema, dedupe=settings.load.dedupe_across_runs,
-                          resolver=settings.enrich.resolver or None)
+        with progress(f"load run {run_id}", unit="events") as advance:
+            result = load_run(args.input, settings.warehouse_url, run_id, bad_source=args.bad_input,
+                              force=args.force, schema=settings.load.schema,
+                              dedupe=settings.load.dedupe_across_runs, resolver=settings.enrich.resolver or None,
+                              progress=advance)
         _print(result)
         return 0
     if not args.run_id:

@@ -173,6 +173,7 @@ def validate_stage(settings: Settings, run_id: str) -> dict[str, Any]:
 def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str, Any]:
     """Load the run's good events, context tables and bad rows into the warehouse, exactly once."""
     from pipeline.load import load_run
+    from pipeline.progress import progress
 
     started = time.monotonic()
     storage = settings.bucket()
@@ -182,9 +183,12 @@ def load_stage(settings: Settings, run_id: str, force: bool = False) -> dict[str
         return _record(storage, run_id, "load", {"run_id": run_id, "skipped": True, "events": 0,
                                                  "reason": f"quarantined at {storage.url(paths.quarantine)}"},
                        started)
-    result = load_run(storage.url(paths.good), settings.warehouse_url, run_id, bad_source=storage.url(paths.bad),
-                      force=force, schema=settings.load.schema, dedupe=settings.load.dedupe_across_runs,
-                      resolver=settings.enrich.resolver or None, aws_conn_id=settings.storage.aws_conn_id)
+    expected = stage_records(storage, run_id).get("combine", {}).get("good")
+    with progress(f"load run {run_id}", expected, unit="events") as advance:
+        result = load_run(storage.url(paths.good), settings.warehouse_url, run_id, bad_source=storage.url(paths.bad),
+                          force=force, schema=settings.load.schema, dedupe=settings.load.dedupe_across_runs,
+                          resolver=settings.enrich.resolver or None, aws_conn_id=settings.storage.aws_conn_id,
+                          progress=advance)
     return _record(storage, run_id, "load", _as_dict(result), started)
 
 
