@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, dag, get_current_context, task
 
 from pipeline.assets import ATOMIC_EVENTS
+from pipeline.dag_defaults import WAREHOUSE_POOL, default_args
 
 SCHEDULES = {"@hourly": "0 * * * *", "@daily": "0 0 * * *"}
 
@@ -50,16 +50,6 @@ def _settings():  # noqa: ANN202 - imported lazily so that parsing the DAG stays
     return task_settings()
 
 
-WAREHOUSE_POOL = os.environ.get("PLOUGH_WAREHOUSE_POOL", "plough_warehouse")
-
-
-def _on_failure(context: dict[str, Any]) -> None:
-    """Log which run and task failed, for alerting hooks to pick up."""
-    ti = context.get("task_instance")
-    log.error("plough task %s failed for run %s: %s", getattr(ti, "task_id", "?"),
-              context.get("run_id"), context.get("exception"))
-
-
 @dag(
     dag_id="snowplow_batch",
     schedule=_schedule(),
@@ -68,14 +58,7 @@ def _on_failure(context: dict[str, Any]) -> None:
     max_active_runs=int(os.environ.get("PLOUGH_MAX_ACTIVE_RUNS", "1")),
     tags=["snowplow", "plough", "etl"],
     doc_md=__doc__,
-    default_args={
-        "owner": "data-engineering",
-        "retries": 2,
-        "retry_delay": timedelta(seconds=float(os.environ.get("PLOUGH_RETRY_DELAY_SECONDS", "30"))),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-        "on_failure_callback": _on_failure,
-    },
+    default_args=default_args(retry_seconds=30, max_retry_minutes=10),
 )
 def snowplow_batch() -> None:
     @task

@@ -14,14 +14,13 @@ hand with `airflow dags trigger snowplow_models --conf '{"run_ids": ["2026-01-01
 
 from __future__ import annotations
 
-import os
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from pipeline.assets import ATOMIC_EVENTS
+from pipeline.dag_defaults import WAREHOUSE_POOL, default_args
 
 
 @dag(
@@ -33,16 +32,10 @@ from pipeline.assets import ATOMIC_EVENTS
     tags=["snowplow", "plough", "dbt"],
     doc_md=__doc__,
     params={"run_ids": Param([], type="array", description="Runs whose reports record this build.")},
-    default_args={
-        "owner": "data-engineering",
-        "retries": 2,
-        "retry_delay": timedelta(seconds=float(os.environ.get("PLOUGH_RETRY_DELAY_SECONDS", "60"))),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=15),
-    },
+    default_args=default_args(retry_seconds=60, max_retry_minutes=15),
 )
 def snowplow_models() -> None:
-    @task(pool=os.environ.get("PLOUGH_WAREHOUSE_POOL", "plough_warehouse"))
+    @task(pool=WAREHOUSE_POOL)
     def dbt_build() -> dict[str, Any]:
         """`dbt build` against the configured warehouse; records the result in the triggering runs' reports."""
         from pipeline.airflow_settings import task_settings
