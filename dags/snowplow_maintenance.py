@@ -28,11 +28,12 @@ its schema are the ones the batch DAG uses.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import pendulum
 from airflow.sdk import CronTriggerTimetable, Param, dag, get_current_context, task
+
+from pipeline.dag_defaults import default_args
 
 IDENTIFIER_KINDS = ("user_id", "domain_userid", "network_userid")
 
@@ -70,13 +71,7 @@ def _identifiers(params: dict[str, Any]) -> dict[str, str]:
         "raw_archive_days": Param(30, type="integer", minimum=1,
                                   description="Days archived raw logs and bad-row files stay in the bucket."),
     },
-    default_args={
-        "owner": "data-engineering",
-        "retries": 2,
-        "retry_delay": timedelta(minutes=1),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": timedelta(minutes=10),
-    },
+    default_args=default_args(retry_seconds=60, max_retry_minutes=10),
 )
 def snowplow_maintenance() -> None:
     @task
