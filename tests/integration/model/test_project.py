@@ -54,7 +54,7 @@ def test_source_freshness_flags_old_loads(duckdb_full: Warehouse, tmp_path: Path
 
 
 def test_redshift_dialect_macros_render(duckdb_full: Warehouse, tmp_path: Path) -> None:
-    """dbt-redshift is not installed (and compiling needs a live cluster), so render the Redshift macros directly."""
+    """The Redshift macros rendered on DuckDB, spelled out exactly (test_redshift_compile compiles the project)."""
     inline = ("select {{ plough.redshift__json_extract_text('payload', ['data', 'failure', 'messages', 0, 'error']) }}"
               " as message, {{ plough.default__is_bot('useragent') }} as is_bot,"
               " {{ plough.default__epoch_seconds('derived_tstamp') }} as epoch")
