@@ -17,7 +17,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from pipeline.config import mask_secrets
 
@@ -66,8 +66,9 @@ def dbt_target(warehouse: str) -> tuple[str, dict[str, str]]:
     """Map a warehouse URL to (dbt target, PLOUGH_DBT_* environment variables for profiles.yml).
 
     `duckdb:///abs/path.duckdb` → duckdb with PLOUGH_DBT_DUCKDB_PATH; `postgresql://user:pw@host:port/db`
-    and `redshift://user:pw@host:port/db` → host, port, user, password and dbname variables (query
-    parameters such as the loader's `?lock_timeout=` or `?iam_role=` are not dbt's business and are ignored);
+    and `redshift://user:pw@host:port/db` → host, port, user, password and dbname variables, and
+    `?sslmode=` → PLOUGH_DBT_SSLMODE (other query parameters, such as the loader's `?lock_timeout=` or
+    `?iam_role=`, are not dbt's business and are ignored);
     `airflow://<conn_id>` is first resolved through the Airflow connection, as the loader does.
 
     Raises:
@@ -98,6 +99,9 @@ def dbt_target(warehouse: str) -> tuple[str, dict[str, str]]:
         "PLOUGH_DBT_PASSWORD": unquote(parts.password or ""),
         "PLOUGH_DBT_DBNAME": dbname,
     }
+    sslmode = parse_qs(parts.query).get("sslmode")
+    if sslmode:
+        env["PLOUGH_DBT_SSLMODE"] = sslmode[-1]
     return target, env
 
 

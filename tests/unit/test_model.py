@@ -64,3 +64,9 @@ def test_a_folder_without_dbt_project_is_refused(tmp_path: Path) -> None:
 def test_duckdb_url_with_three_slashes_and_loader_options() -> None:
     assert dbt_target("duckdb:///srv/plough/warehouse.duckdb?lock_timeout=30")[1] == {
         "PLOUGH_DBT_DUCKDB_PATH": "/srv/plough/warehouse.duckdb"}
+
+
+def test_sslmode_of_the_url_reaches_dbt() -> None:
+    target, env = dbt_target("postgresql://loader:pw@db.example:5432/analytics?sslmode=require&lock_timeout=5")
+    assert (target, env["PLOUGH_DBT_SSLMODE"]) == ("postgres", "require")
+    assert "PLOUGH_DBT_SSLMODE" not in dbt_target("postgresql://loader@db.example/analytics")[1]
