@@ -13,7 +13,7 @@ select
     domain_userid,
     start_tstamp,
     end_tstamp,
-    {{ dbt.datediff('start_tstamp', 'end_tstamp', 'second') }} as session_length_in_s,
+    {{ seconds_between('start_tstamp', 'end_tstamp') }} as session_length_in_s,
     events,
     max_load_tstamp
 from {{ ref('int_snowplow__sessions_this_run') }}

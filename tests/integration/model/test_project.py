@@ -57,14 +57,16 @@ def test_redshift_dialect_macros_render(duckdb_full: Warehouse, tmp_path: Path) 
     """The Redshift macros rendered on DuckDB, spelled out exactly (test_redshift_compile compiles the project)."""
     inline = ("select {{ plough.redshift__json_extract_text('payload', ['data', 'failure', 'messages', 0, 'error']) }}"
               " as message, {{ plough.default__is_bot('useragent') }} as is_bot,"
-              " {{ plough.default__epoch_seconds('derived_tstamp') }} as epoch")
+              " {{ plough.default__heartbeat_bucket('dvce_created_tstamp', 10) }} as bucket,"
+              " {{ plough.default__seconds_between('start_tstamp', 'end_tstamp') }} as seconds")
     process = run_dbt(["compile", "--inline", inline], duckdb_full.url, artifacts_dir=str(tmp_path))
     assert process.returncode == 0, process.stdout[-3000:]
     sql = process.stdout.split("Compiled inline node is:", 1)[1]
     assert ("nullif(json_extract_path_text(json_extract_array_element_text(json_extract_path_text("
             "payload, 'data', 'failure', 'messages', true), 0, true), 'error', true), '')") in sql
-    assert "coalesce(useragent, '') ~* '(bot|crawl|" in sql
-    assert "extract(epoch from derived_tstamp)" in sql
+    assert "coalesce(useragent ~ '(bot|crawl|" in sql  # case-sensitive, as Snowplow's filter
+    assert "floor(extract(epoch from dvce_created_tstamp) / 10)" in sql
+    assert "floor(extract(epoch from end_tstamp) - extract(epoch from start_tstamp))" in sql
 
 
 def test_failed_build_returns_the_log_tail_without_the_password(tmp_path: Path) -> None:
