@@ -30,3 +30,15 @@
   {{ return(['event_id', 'geo_country', 'geo_region', 'tr_currency', 'ti_currency', 'base_currency',
              'domain_sessionid']) }}
 {%- endmacro %}
+
+{#- The select list of atomic.events with the char(n) columns cast to text (staging and the web model's base events). -#}
+{% macro atomic_event_select(alias=none) -%}
+  {%- set prefix = alias ~ '.' if alias else '' -%}
+  {%- for column in atomic_event_columns() %}
+    {%- if column in atomic_char_columns() %}
+    cast({{ prefix }}{{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
+    {%- else %}
+    {{ prefix }}{{ column }}{{ "," if not loop.last }}
+    {%- endif %}
+  {%- endfor %}
+{%- endmacro %}

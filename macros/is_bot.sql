@@ -1,14 +1,15 @@
 {#-
-  True when a user agent looks like a bot, crawler or monitoring probe (case-insensitive), after the
-  pattern list of Snowplow's web model (filter_bots) plus var snowplow__bot_user_agents.
-  A missing user agent is not a bot.
+  True when an event must be kept out of page views and sessions because of its user agent.
+  The pattern is the list of Snowplow's web model (filter_bots), matched case-sensitively as its
+  `similar to` filter does, plus var snowplow__bot_user_agents. An event without a user agent is
+  treated the same way (Snowplow's `useragent not similar to …` is null, so such an event never passes).
 -#}
 {% macro bot_pattern() -%}
   {%- set alternatives = [
     'bot', 'crawl', 'slurp', 'spider', 'archiv', 'spinn', 'sniff', 'seo', 'audit', 'survey', 'pingdom',
     'worm', 'capture', '(browser|screen)shots', 'analyz', 'index', 'thumb', 'check', 'facebook',
-    'phantomjs', 'a_archiver', 'facebookexternalhit', 'bingpreview', '360(spider|user-agent)', 'semalt',
-    'headlesschrome', 'python-requests', 'curl/', 'wget/'
+    'PingdomBot', 'PhantomJS', 'YandexBot', 'Twitterbot', 'a_archiver', 'facebookexternalhit', 'Bingbot',
+    'BingPreview', 'Googlebot', 'Baiduspider', '360(Spider|User-agent)', 'semalt'
   ] + var('snowplow__bot_user_agents') -%}
   {{- return('(' ~ alternatives | join('|') ~ ')') -}}
 {%- endmacro %}
@@ -18,9 +19,9 @@
 {%- endmacro %}
 
 {% macro default__is_bot(useragent) -%}
-  coalesce({{ useragent }}, '') ~* '{{ plough.bot_pattern() }}'
+  coalesce({{ useragent }} ~ '{{ plough.bot_pattern() }}', true)
 {%- endmacro %}
 
 {% macro duckdb__is_bot(useragent) -%}
-  regexp_matches(coalesce({{ useragent }}, ''), '{{ plough.bot_pattern() }}', 'i')
+  coalesce(regexp_matches({{ useragent }}, '{{ plough.bot_pattern() }}'), true)
 {%- endmacro %}

@@ -1,12 +1,35 @@
 {#-
-  The events the web model may use: deduplicated, with a session, not sent too late, not from a bot,
-  with their page view id. One row per event_id.
+  The events the web model may use, filtered first and deduplicated second, as Snowplow's web model does:
+  with a domain_sessionid, sent from the device no more than snowplow__days_late_allowed days after they
+  were created (an event without dvce_sent_tstamp or dvce_created_tstamp does not pass), of the app_ids in
+  snowplow__app_id (all when empty); then one copy per event_id (the first collected), with the page view
+  id of its web_page context. Bots are not removed here: page views and sessions leave them out.
 -#}
 {{ config(materialized='view') }}
+{%- set app_ids = var('snowplow__app_id') %}
 
 with events as (
 
-    select * from {{ ref('stg_snowplow__events') }}
+    select {{ atomic_event_select() }}
+    from {{ source('atomic', 'events') }}
+    where domain_sessionid is not null
+        and dvce_sent_tstamp
+            <= {{ dbt.dateadd('day', var('snowplow__days_late_allowed'), 'dvce_created_tstamp') }}
+        {%- if app_ids %}
+        and app_id in ('{{ app_ids | join("', '") }}')
+        {%- endif %}
+
+),
+
+ranked as (
+
+    select
+        events.*,
+        row_number() over (
+            partition by event_id
+            order by collector_tstamp, dvce_created_tstamp, load_tstamp, etl_tstamp, event_fingerprint
+        ) as event_id_copy
+    from events
 
 ),
 
@@ -17,19 +40,12 @@ web_page as (
 )
 
 select
-    events.*,
+    {%- for column in atomic_event_columns() %}
+    ranked.{{ column }},
+    {%- endfor %}
     web_page.page_view_id
-from events
+from ranked
 left join web_page
-    on events.event_id = web_page.root_id
-    and events.collector_tstamp = web_page.root_tstamp
-where events.domain_sessionid is not null
-    and (
-        events.dvce_sent_tstamp is null
-        or events.dvce_created_tstamp is null
-        or events.dvce_sent_tstamp
-            <= {{ dbt.dateadd('day', var('snowplow__days_late_allowed'), 'events.dvce_created_tstamp') }}
-    )
-    {%- if var('snowplow__filter_bots') %}
-    and not ({{ is_bot('events.useragent') }})
-    {%- endif %}
+    on ranked.event_id = web_page.root_id
+    and ranked.collector_tstamp = web_page.root_tstamp
+where ranked.event_id_copy = 1

@@ -1,17 +1,9 @@
 {#- One row per event_id: atomic.events with duplicates collapsed to one copy (the first collected).
     char(n) columns become text, as blank padding differs between warehouses. -#}
-{%- set columns = atomic_event_columns() %}
 
 with events as (
 
-    select
-        {%- for column in columns %}
-        {%- if column in atomic_char_columns() %}
-        cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
-        {%- else %}
-        {{ column }}{{ "," if not loop.last }}
-        {%- endif %}
-        {%- endfor %}
+    select {{ atomic_event_select() }}
     from {{ source('atomic', 'events') }}
 
 ),
@@ -29,7 +21,7 @@ ranked as (
 )
 
 select
-    {%- for column in columns %}
+    {%- for column in atomic_event_columns() %}
     {{ column }}{{ "," if not loop.last }}
     {%- endfor %}
 from ranked
