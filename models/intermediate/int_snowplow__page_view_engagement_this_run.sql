@@ -1,6 +1,7 @@
 {#-
-  One row per page_view_id of this run: engaged time from page pings and scroll depth from the page-ping
-  offsets, computed the way Snowplow's web model does.
+  One row per (page_view_id, domain_sessionid) of this run: engaged time from page pings and scroll depth
+  from page-view and page-ping offsets, as Snowplow's web model computes them (its default
+  snowplow__limit_page_views_to_session: a page view id seen in two sessions is measured per session).
 -#}
 {%- set heartbeat = var('snowplow__heartbeat') %}
 {%- set min_visit_length = var('snowplow__min_visit_length') %}
@@ -15,7 +16,7 @@ with events as (
 
 page_view_ids as (
 
-    select distinct page_view_id from events
+    select distinct page_view_id, domain_sessionid from events
 
 ),
 
@@ -23,12 +24,13 @@ pings as (
 
     select
         page_view_id,
+        domain_sessionid,
         max(derived_tstamp) as last_ping_tstamp,
-        {#- one heartbeat bucket per ping interval the page was active in, whatever pings a tab sent twice -#}
-        count(distinct floor({{ epoch_seconds('dvce_created_tstamp') }} / {{ heartbeat }})) as ping_buckets
+        {#- one bucket per heartbeat interval of the pings' device clock: pings sent twice count once -#}
+        count(distinct {{ heartbeat_bucket('dvce_created_tstamp', heartbeat) }}) as ping_buckets
     from events
     where event_name = 'page_ping'
-    group by page_view_id
+    group by page_view_id, domain_sessionid
 
 ),
 
@@ -36,6 +38,7 @@ scroll_offsets as (
 
     select
         page_view_id,
+        domain_sessionid,
         max(doc_width) as doc_width,
         max(doc_height) as doc_height,
         max(br_viewwidth) as br_viewwidth,
@@ -46,7 +49,7 @@ scroll_offsets as (
     from events
     where doc_width > 0
         and doc_height > 0
-    group by page_view_id
+    group by page_view_id, domain_sessionid
 
 ),
 
@@ -54,6 +57,7 @@ scroll_depth as (
 
     select
         page_view_id,
+        domain_sessionid,
         doc_width,
         doc_height,
         br_viewwidth,
@@ -61,16 +65,17 @@ scroll_depth as (
         hmax,
         vmax,
         {#- divide before multiplying: the offsets are integers -#}
-        cast(round(100 * (least(hmax + br_viewwidth, doc_width) / cast(doc_width as {{ dbt.type_float() }})))
-            as {{ dbt.type_float() }}) as relative_hmax,
-        cast(round(100 * (least(vmax + br_viewheight, doc_height) / cast(doc_height as {{ dbt.type_float() }})))
-            as {{ dbt.type_float() }}) as relative_vmax
+        cast({{ round_half_up('100 * (least(hmax + br_viewwidth, doc_width) / cast(doc_width as '
+                                ~ dbt.type_float() ~ '))') }} as {{ dbt.type_float() }}) as relative_hmax,
+        cast({{ round_half_up('100 * (least(vmax + br_viewheight, doc_height) / cast(doc_height as '
+                                ~ dbt.type_float() ~ '))') }} as {{ dbt.type_float() }}) as relative_vmax
     from scroll_offsets
 
 )
 
 select
     page_view_ids.page_view_id,
+    page_view_ids.domain_sessionid,
     pings.last_ping_tstamp,
     case
         when pings.ping_buckets > 0
@@ -88,5 +93,7 @@ select
 from page_view_ids
 left join pings
     on page_view_ids.page_view_id = pings.page_view_id
+    and page_view_ids.domain_sessionid = pings.domain_sessionid
 left join scroll_depth
     on page_view_ids.page_view_id = scroll_depth.page_view_id
+    and page_view_ids.domain_sessionid = scroll_depth.domain_sessionid

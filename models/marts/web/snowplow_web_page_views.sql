@@ -1,6 +1,7 @@
 {#-
-  One row per page_view_id (the web_page context's id). Incremental by session: every session this run
-  rebuilds is deleted first (pre-hook), then its page views are inserted again.
+  One row per page_view_id (the web_page context's id): the first page_view event (by derived_tstamp, then
+  dvce_created_tstamp) of a non-bot user agent, with the engagement of its session's pings. Incremental by
+  session: every session this run rebuilds is deleted first (pre-hook), then its page views are inserted again.
 -#}
 {{ config(
     materialized='incremental',
@@ -33,6 +34,7 @@ page_view_events as (
     from events
     where event_name = 'page_view'
         and page_view_id is not null
+        and not is_bot
 
 ),
 
@@ -114,16 +116,17 @@ page_views as (
     from page_view_events
     left join engagement
         on page_view_events.page_view_id = engagement.page_view_id
+        and page_view_events.domain_sessionid = engagement.domain_sessionid
     where page_view_events.page_view_copy = 1
 
 )
 
 select
     page_views.*,
-    {{ dbt.datediff('start_tstamp', 'end_tstamp', 'second') }} as absolute_time_in_s,
+    {{ seconds_between('start_tstamp', 'end_tstamp') }} as absolute_time_in_s,
     row_number() over (
         partition by domain_sessionid
-        order by start_tstamp, page_view_id
+        order by derived_tstamp, dvce_created_tstamp, event_id
     ) as page_view_in_session_index,
     count(*) over (partition by domain_sessionid) as page_views_in_session
 from page_views
