@@ -1,7 +1,7 @@
 {#-
   Time arithmetic that must give the same integers on every warehouse. Timestamps carry milliseconds;
-  DuckDB's epoch() is a double while PostgreSQL's extract(epoch) is an exact numeric, so both macros work
-  on exact integer microseconds or numerics before flooring.
+  DuckDB's epoch() is a double while PostgreSQL's extract(epoch) is an exact numeric, so the DuckDB versions
+  work on exact integer microseconds before flooring.
 -#}
 
 {#- The heartbeat bucket of a timestamp: floor(seconds since 1970 / heartbeat). Page pings are counted per bucket. -#}
@@ -18,20 +18,20 @@
 {%- endmacro %}
 
 {#-
-  Whole seconds elapsed from `start` to `end`: floor(end − start), the way dbt's PostgreSQL datediff counts
-  seconds (DuckDB's date_diff counts second boundaries crossed instead, which differs by one for sub-second
-  timestamps).
+  Seconds from `start` to `end` counted as second boundaries crossed: floor(end) − floor(start) in epoch seconds.
+  This is what dbt's datediff(…, 'second') gives on PostgreSQL, Redshift and DuckDB, and so what Snowplow's web
+  model reports (12:00:00.900 to 12:00:01.100 is 1 second).
 -#}
 {% macro seconds_between(start, end) -%}
   {{ return(adapter.dispatch('seconds_between', 'plough')(start, end)) }}
 {%- endmacro %}
 
 {% macro default__seconds_between(start, end) -%}
-  cast(floor(extract(epoch from {{ end }}) - extract(epoch from {{ start }})) as {{ dbt.type_bigint() }})
+  cast(floor(extract(epoch from {{ end }})) - floor(extract(epoch from {{ start }})) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start, end) -%}
-  cast(floor((epoch_us({{ end }}) - epoch_us({{ start }})) / 1000000.0) as bigint)
+  cast(floor(epoch_us({{ end }}) / 1000000.0) - floor(epoch_us({{ start }}) / 1000000.0) as bigint)
 {%- endmacro %}
 
 {#- Round half away from zero for values ≥ 0 (PostgreSQL's round(double) rounds half to even, DuckDB's away from zero). -#}

@@ -66,7 +66,7 @@ def test_redshift_dialect_macros_render(duckdb_full: Warehouse, tmp_path: Path) 
             "payload, 'data', 'failure', 'messages', true), 0, true), 'error', true), '')") in sql
     assert "coalesce(useragent ~ '(bot|crawl|" in sql  # case-sensitive, as Snowplow's filter
     assert "floor(extract(epoch from dvce_created_tstamp) / 10)" in sql
-    assert "floor(extract(epoch from end_tstamp) - extract(epoch from start_tstamp))" in sql
+    assert "floor(extract(epoch from end_tstamp)) - floor(extract(epoch from start_tstamp))" in sql
 
 
 def test_failed_build_returns_the_log_tail_without_the_password(tmp_path: Path) -> None:
