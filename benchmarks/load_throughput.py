@@ -25,6 +25,7 @@ import argparse
 import glob
 import os
 import pwd
+import resource
 import shutil
 import socket
 import subprocess
@@ -32,6 +33,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -56,9 +58,34 @@ def _binary(name: str) -> str:
     return found
 
 
+@dataclass
+class PostgresServer:
+    """A running benchmark server: its URL and the postmaster's process id."""
+
+    url: str
+    pid: int
+
+    def cpu(self) -> float:
+        """CPU seconds used by the server so far: the postmaster, its live children and its reaped children."""
+        ticks = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(entry) == self.pid:
+                ticks += sum(int(f) for f in fields[11:15])
+            elif int(fields[1]) == self.pid:
+                ticks += int(fields[11]) + int(fields[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL server on a free port; yields its URL."""
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL server on a free port (autovacuum off, so no background work blurs the figures)."""
     base = Path(tempfile.mkdtemp(prefix="plough-bench-pg-"))
     run_as: list[str] = []
     if os.geteuid() == 0:
@@ -76,11 +103,13 @@ def postgres_server() -> Iterator[str]:
     subprocess.run([*run_as, _binary("initdb"), "-D", str(data), "-U", "plough", "--auth=trust", "-E", "UTF8",
                     "--locale=C"], check=True, capture_output=True)
     subprocess.run([*run_as, _binary("pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w", "-o",
-                    f"-p {port} -k {base} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+                    f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c autovacuum=off", "start"],
+                   check=True, capture_output=True)
     try:
         with psycopg.connect(f"postgresql://plough@127.0.0.1:{port}/postgres", autocommit=True) as conn:
             conn.execute("create database plough")
-        yield f"postgresql://plough@127.0.0.1:{port}/plough"
+        yield PostgresServer(f"postgresql://plough@127.0.0.1:{port}/plough",
+                             int((data / "postmaster.pid").read_text().split()[0]))
     finally:
         subprocess.run([*run_as, _binary("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
@@ -96,36 +125,49 @@ def enriched_run(folder: Path, events: int) -> Path:
     return good
 
 
-def timed(action: Callable[[], object]) -> float:
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(action: Callable[[], object], server: PostgresServer | None = None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of `action`: this process's threads, its finished children (psql), the server."""
+    cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) + (server.cpu() if server else 0.0)
     started = time.perf_counter()
     action()
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) + (server.cpu() if server else 0.0) - cpu
+    return wall, cpu
 
 
 class Figures:
-    """Seconds of each repetition of each measurement; the best (least) is the figure."""
+    """Wall and CPU seconds of each repetition of each measurement; the least of each is the figure."""
 
     def __init__(self) -> None:
         self.best: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self.all: dict[str, list[float]] = {}
 
-    def add(self, name: str, seconds: float) -> None:
-        self.best[name] = min(seconds, self.best.get(name, seconds))
-        self.all.setdefault(name, []).append(seconds)
+    def add(self, name: str, seconds: tuple[float, float]) -> None:
+        wall, cpu = seconds
+        self.best[name] = min(wall, self.best.get(name, wall))
+        self.cpu[name] = min(cpu, self.cpu.get(name, cpu))
+        self.all.setdefault(name, []).append(wall)
 
 
-def bench_postgres(url: str, good: Path, export: Path, repeat: int, figures: Figures) -> LoadResult:
+def bench_postgres(server: PostgresServer, good: Path, export: Path, repeat: int, figures: Figures) -> LoadResult:
     """load_run into a fresh schema per repetition, interleaved with psql's plain COPY of the rows it wrote."""
+    url = server.url
 
-    def psql_copy(schema: str, names: list[str]) -> float:
+    def psql_copy(schema: str, names: list[str]) -> tuple[float, float]:
         commands = [f"\\copy {schema}.\"{name}\" from '{export / name}.csv' with (format csv)" for name in names]
         return timed(lambda: subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q",
-                                             *(arg for c in commands for arg in ("-c", c))], check=True))
+                                             *(arg for c in commands for arg in ("-c", c))], check=True), server)
 
     results = []
     for i in range(repeat):
         figures.add("postgres load_run", timed(lambda i=i: results.append(
-            load_run(str(good), url, RUN_ID, schema=f"load_{i}"))))
+            load_run(str(good), url, RUN_ID, schema=f"load_{i}")), server))
         tables = ["events", *sorted(results[0].context_rows)]
         with psycopg.connect(url, autocommit=True) as conn:
             if i == 0:
@@ -175,25 +217,26 @@ def bench_duckdb(good: Path, work: Path, export: Path, repeat: int, figures: Fig
 
 def report(figures: Figures, rows: int, result: LoadResult) -> None:
     contexts = sum(result.context_rows.values())
-    best = figures.best
+    best, cpu = figures.best, figures.cpu
     print(f"{rows:,} enriched events; load_run writes them plus {contexts:,} context rows into "
-          f"{len(result.context_rows)} tables (best of the repetitions)")
+          f"{len(result.context_rows)} tables. Best of the repetitions; CPU = client + PostgreSQL server")
+    print(f"  {'':<38} {'wall s':>7}  {'events/s':>9}  {'CPU s':>6}  wall of each run")
     for warehouse, ceiling in (("postgres", "psql \\copy"), ("duckdb", "COPY FROM parquet")):
-        best[f"{warehouse} {ceiling} all"] = best[f"{warehouse} {ceiling} events"] + best[
-            f"{warehouse} {ceiling} contexts"]
+        for table in (best, cpu):
+            table[f"{warehouse} {ceiling} all"] = (table[f"{warehouse} {ceiling} events"]
+                                                   + table[f"{warehouse} {ceiling} contexts"])
         for name in ("load_run", f"{ceiling} events", f"{ceiling} contexts", f"{ceiling} all"):
-            seconds = best[f"{warehouse} {name}"]
-            per_second = "" if name.endswith("contexts") else f"{rows / seconds:,.0f} events/s"
-            runs = ", ".join(f"{s:.2f}" for s in figures.all.get(f"{warehouse} {name}", []))
-            runs = f"(runs: {runs})" if runs else ""
-            print(f"  {warehouse + ' ' + name:<38} {seconds:7.2f} s  {per_second:>17}  {runs}")
+            key = f"{warehouse} {name}"
+            per_second = "" if name.endswith("contexts") else f"{rows / best[key]:,.0f}"
+            runs = ", ".join(f"{s:.2f}" for s in figures.all.get(key, []))
+            print(f"  {key:<38} {best[key]:7.2f}  {per_second:>9}  {cpu[key]:6.2f}  {runs}")
     for label, warehouse, ceiling in (("PostgreSQL", "postgres", "psql \\copy"),
                                       ("DuckDB", "duckdb", "COPY FROM parquet")):
-        load = best[f"{warehouse} load_run"]
-        print(f"  {label} load_run / plain {ceiling} of everything it writes (like with like): "
-              f"{best[f'{warehouse} {ceiling} all'] / load:.2f}")
-        print(f"  {label} load_run / plain {ceiling} of the events alone (shredding for free): "
-              f"{best[f'{warehouse} {ceiling} events'] / load:.2f}")
+        load = f"{warehouse} load_run"
+        for view, part in (("everything it writes (like with like)", "all"), ("the events alone", "events")):
+            ceiling_key = f"{warehouse} {ceiling} {part}"
+            print(f"  {label} load_run / plain {ceiling} of {view}: wall {best[ceiling_key] / best[load]:.2f}, "
+                  f"CPU {cpu[ceiling_key] / cpu[load]:.2f}")
 
 
 def main() -> None:
@@ -209,8 +252,8 @@ def main() -> None:
         good = enriched_run(work, args.events)
         rows = sum(pq.ParquetFile(f).metadata.num_rows for f in good.glob("*.parquet"))
         figures = Figures()
-        with postgres_server() as url:
-            pg = bench_postgres(url, good, scratch, args.repeat, figures)
+        with postgres_server() as server:
+            pg = bench_postgres(server, good, scratch, args.repeat, figures)
         duck = bench_duckdb(good, scratch, scratch, args.repeat, figures)
         assert pg.context_rows == duck.context_rows, "both warehouses must receive the same context rows"
         report(figures, rows, pg)

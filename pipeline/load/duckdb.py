@@ -150,10 +150,10 @@ class DuckDBWarehouse(Warehouse):
             for keys in group_by_table(types).values():
                 plan = plan_table(keys, *self._table_state(con, keys[0].table), request.lookup)
                 self.apply(con, plan)
-                sql, params = rows_sql("plough_entities", plan.target.columns, plan.target.schema)
+                sql, params = rows_sql("plough_entities", plan.target.columns, plan.target.schema, keys)
                 names = ", ".join(quote_ident(c.name) for c in (*FIXED_CONTEXT_COLUMNS, *plan.target.columns))
                 count = con.execute(f"insert into {s}.{quote_ident(plan.target.name)} ({names}) {sql}",
-                                    [*params, [k.uri for k in keys]]).fetchone()[0]
+                                    params).fetchone()[0]
                 result.context_rows[plan.target.name] = count
             result.events = con.execute(f"insert into {s}.events {events_select('plough_src')}",
                                         [load_tstamp]).fetchone()[0]

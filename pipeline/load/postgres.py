@@ -13,9 +13,10 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from queue import Empty, Queue
 
+import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,11 +30,12 @@ from pipeline.load.adapter import LoadRequest, LoadResult, TablePlan, Warehouse,
 from pipeline.load.bad_rows import read_bad_rows
 from pipeline.load.ddl import BAD_ROWS_COLUMNS, FIXED_CONTEXT_COLUMNS, MANIFEST_COLUMNS, Column, events_columns
 from pipeline.load.errors import LoadError
-from pipeline.load.shred import SchemaKey, TargetTable, group_by_table, run_schemas, shred_batch
+from pipeline.load.shred import SchemaKey, Shredder, TargetTable, group_by_table, run_schemas
 
 _CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
 _MAX_IDENTIFIER_BYTES = 63
 EVENT_COLUMNS = [c.name for c in events_columns("postgres")]
+_EPOCH = datetime(1970, 1, 1)
 
 
 def pg_name(name: str) -> str:
@@ -71,8 +73,18 @@ def to_csv(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
 def events_rows(batch: pa.RecordBatch, load_tstamp: datetime) -> pa.Table:
     """The 128 atomic columns of an enriched batch plus load_tstamp (text-exact fields are cast by COPY)."""
     columns = [batch.column(f.name) for f in ATOMIC_FIELDS]
-    columns.append(pa.array([load_tstamp] * batch.num_rows, pa.timestamp("us")))
+    columns.append(constant_timestamp(load_tstamp, batch.num_rows))
     return pa.Table.from_arrays(columns, names=EVENT_COLUMNS)
+
+
+def constant_timestamp(value: datetime, length: int) -> pa.Array:
+    """`length` copies of a naive timestamp as timestamp[us].
+
+    Built on a numpy buffer: converting any Python value (`pa.array`, `pa.scalar`) makes pyarrow 26 import
+    pandas, which would cost the first batch of a load more than half a second.
+    """
+    micros = np.full(length, (value - _EPOCH) // timedelta(microseconds=1), dtype=np.int64)
+    return pa.Array.from_buffers(pa.timestamp("us"), length, [None, pa.py_buffer(micros)])
 
 
 @dataclass
@@ -88,14 +100,15 @@ class PreparedBatch:
 def _prepared(batches: Iterator[pa.RecordBatch], targets: dict[str, TargetTable],
               load_tstamp: datetime) -> Iterator[PreparedBatch]:
     """Render each enriched batch as COPY input: its events and its shredded entities (pure, no database)."""
-    for batch in batches:
-        if batch.num_rows == 0:
-            continue
-        bounds = pc.min_max(batch.column("collector_tstamp"))
-        contexts = [(table, to_csv(rows), rows.num_rows)
-                    for table, rows in shred_batch(batch, lambda keys: targets[keys[0].table])]
-        yield PreparedBatch(batch.num_rows, to_csv(events_rows(batch, load_tstamp)), contexts,
-                            [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None])
+    with Shredder() as shredder:
+        for batch in batches:
+            if batch.num_rows == 0:
+                continue
+            bounds = pc.min_max(batch.column("collector_tstamp"))
+            contexts = [(table, to_csv(rows), rows.num_rows)
+                        for table, rows in shredder.shred(batch, lambda keys: targets[keys[0].table])]
+            yield PreparedBatch(batch.num_rows, to_csv(events_rows(batch, load_tstamp)), contexts,
+                                [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None])
 
 
 def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[PreparedBatch]:

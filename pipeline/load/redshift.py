@@ -32,7 +32,7 @@ from pipeline.load.adapter import LoadRequest, LoadResult, TablePlan, Warehouse,
 from pipeline.load.bad_rows import read_bad_rows
 from pipeline.load.ddl import BAD_ROWS_COLUMNS, FIXED_CONTEXT_COLUMNS, MANIFEST_COLUMNS, Column, events_columns
 from pipeline.load.errors import LoadError, WarehouseUrlError
-from pipeline.load.shred import SchemaKey, TargetTable, quote_ident, shred_batch
+from pipeline.load.shred import SchemaKey, Shredder, TargetTable, quote_ident
 from pipeline.storage import Storage
 
 STAGE_TABLE = "plough_stage_events"
@@ -294,6 +294,7 @@ class RedshiftWarehouse(Warehouse):
         plans: dict[str, tuple[SchemaKey, TargetTable, list[str]]] = {}
         writers: dict[str, tuple[pq.ParquetWriter, Path]] = {}
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="plough-shred-")))
+        shredder = stack.enter_context(Shredder())
         stamps: list[datetime] = []
         types: set[str] = set()
 
@@ -316,7 +317,7 @@ class RedshiftWarehouse(Warehouse):
                     batch = batch.filter(pc.invert(pc.is_in(keys, value_set=pa.array(sorted(duplicates)))))
                 bounds = pc.min_max(batch.column("collector_tstamp"))
                 stamps += [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None]
-                for table, rows in shred_batch(batch, target):
+                for table, rows in shredder.shred(batch, target):
                     rows = _in_table_order(rows, plans[table.name][2])
                     if table.name not in writers:
                         file = folder / f"{len(writers):04d}.parquet"

@@ -4,8 +4,8 @@ The entities are exploded and typed with DuckDB's JSON functions (vectorised C++
 two steps: `entities_sql` turns the events into one row per entity (root_id, root_tstamp, schema URI,
 data JSON), and `rows_sql` turns the entities of one table into its columns, RDB Loader's layout
 (SNOWPLOW_SPEC.md §6). The DuckDB warehouse runs these statements on its own connection; PostgreSQL and
-Redshift run them on an in-memory DuckDB over each Arrow batch (`shred_batch`), so every warehouse gets
-the same rows. Names and paths taken from schemas only ever reach SQL quoted or as bound parameters.
+Redshift run them on an in-memory DuckDB over each Arrow batch (`Shredder`), so every warehouse gets the
+same rows. Names and paths taken from schemas only ever reach SQL quoted or as bound parameters.
 """
 
 from __future__ import annotations
@@ -69,24 +69,28 @@ def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_CONTEXTS_SHAPE = """'{"data":[{"schema":"VARCHAR","data":"JSON"}]}'"""
+_UNSTRUCT_SHAPE = """'{"data":{"schema":"VARCHAR","data":"JSON"}}'"""
+_CONTEXTS_SCHEMA_SHAPE = """'{"data":[{"schema":"VARCHAR"}]}'"""
+_UNSTRUCT_SCHEMA_SHAPE = """'{"data":{"schema":"VARCHAR"}}'"""
+
+
 def entities_sql(source: str) -> str:
     """One row per entity of the events in relation `source`: root_id, root_tstamp, schema, data (JSON).
 
-    `source` is a relation expression built by the caller (a view name or `read_parquet([...])`).
+    `source` is a relation expression built by the caller (a view name or `read_parquet([...])`). Each JSON
+    document is parsed once, straight into its shape (`from_json`): parsing the array, then each element,
+    then its data with separate `json_extract` calls took twice as long.
     """
-    parts = []
-    for column in ("contexts", "derived_contexts"):
-        parts.append(f"""
-        select event_id as root_id, collector_tstamp as root_tstamp,
-               json_extract_string(entity, '$.schema') as schema, json_extract(entity, '$.data') as data
-        from (select event_id, collector_tstamp,
-                     unnest(cast(json_extract({column}, '$.data') as json[])) as entity
-              from {source} where {column} is not null and {column} <> '')""")
+    parts = [f"""
+        select event_id as root_id, collector_tstamp as root_tstamp, entity.schema as schema, entity.data as data
+        from (select event_id, collector_tstamp, unnest(from_json({column}, {_CONTEXTS_SHAPE}).data) as entity
+              from {source} where {column} is not null and {column} <> '')""" for column in ("contexts",
+                                                                                          "derived_contexts")]
     parts.append(f"""
-        select event_id as root_id, collector_tstamp as root_tstamp,
-               json_extract_string(unstruct_event, '$.data.schema') as schema,
-               json_extract(unstruct_event, '$.data.data') as data
-        from {source} where unstruct_event is not null and unstruct_event <> ''""")
+        select event_id as root_id, collector_tstamp as root_tstamp, entity.schema as schema, entity.data as data
+        from (select event_id, collector_tstamp, from_json(unstruct_event, {_UNSTRUCT_SHAPE}).data as entity
+              from {source} where unstruct_event is not null and unstruct_event <> '')""")
     return "\nunion all\n".join(parts)
 
 
@@ -104,11 +108,13 @@ def _cast(value: str, column: Column) -> str:
     return f"cast({value} as {column.type})"
 
 
-def rows_sql(entities: str, columns: list[Column], schema: dict[str, Any]) -> tuple[str, list[Any]]:
-    """SELECT of one shredded table's rows from relation `entities`, for the entities of some schema URIs.
+def rows_sql(entities: str, columns: list[Column], schema: dict[str, Any],
+             keys: list[SchemaKey]) -> tuple[str, list[Any]]:
+    """SELECT of one shredded table's rows from relation `entities`, for the entities of schema versions `keys`.
 
-    Returns the SQL and its leading parameters (the JSON pointers of the columns); the caller appends the
-    last parameter, the list of schema URIs whose entities go to this table.
+    Returns the SQL and its parameters. The fixed columns (vendor, name, format, version, ref_tree) depend
+    on the schema URI alone, so each version gets its own SELECT with them as constants: splitting the URI
+    on every row cost as much as extracting the properties.
     """
     paths = leaf_paths(schema)
     pointers = [_pointer(paths[c.name]) if c.name in paths else None for c in columns]
@@ -116,14 +122,17 @@ def rows_sql(entities: str, columns: list[Column], schema: dict[str, Any]) -> tu
     props = "".join(f",\n  {_cast(v, c) if p else 'null'} as {quote_ident(c.name)}"
                     for v, c, p in zip(values, columns, pointers, strict=True))
     extract = "json_extract_string(data, ?::varchar[])" if columns else "null"
-    sql = f"""
-select substr(split_part(schema, '/', 1), 6) as schema_vendor, split_part(schema, '/', 2) as schema_name,
-  split_part(schema, '/', 3) as schema_format, split_part(schema, '/', 4) as schema_version,
-  root_id, root_tstamp, 'events' as ref_root,
-  '["events",' || to_json(split_part(schema, '/', 2)) || ']' as ref_tree, 'events' as ref_parent{props}
-from (select *, {extract} as v from {entities} where schema = any(?::varchar[])) as e"""
-    params = [[p or "/" for p in pointers]] if columns else []
-    return sql, params
+    select = f"""
+select ?::varchar as schema_vendor, ?::varchar as schema_name, ?::varchar as schema_format,
+  ?::varchar as schema_version, root_id, root_tstamp, 'events' as ref_root,
+  '["events",' || to_json(?::varchar) || ']' as ref_tree, 'events' as ref_parent{props}
+from (select root_id, root_tstamp, {extract} as v from {entities} where schema = ?) as e"""
+    params: list[Any] = []
+    for key in keys:
+        params += [key.vendor, key.name, key.format, key.version, key.name]
+        params += [[p or "/" for p in pointers]] if columns else []
+        params.append(key.uri)
+    return "\nunion all".join([select] * len(keys)), params
 
 
 @dataclass(frozen=True)
@@ -145,29 +154,55 @@ def group_by_table(uris: list[str]) -> dict[str, list[SchemaKey]]:
 
 
 def run_schemas(paths: list[Path]) -> list[str]:
-    """Every entity schema URI in a run's Parquet files, so all tables can be prepared before loading."""
+    """Every entity schema URI in a run's Parquet files, so all tables can be prepared before loading.
+
+    Only the schema keys are parsed out of the JSON (the entities' data is skipped).
+    """
     if not paths:
         return []
     source = f"read_parquet([{', '.join(quote_literal(str(p)) for p in paths)}])"
+    parts = [f"select unnest(from_json({column}, {_CONTEXTS_SCHEMA_SHAPE}).data).schema as schema from {source} "
+             f"where {column} is not null and {column} <> ''" for column in ("contexts", "derived_contexts")]
+    parts.append(f"select from_json(unstruct_event, {_UNSTRUCT_SCHEMA_SHAPE}).data.schema from {source} "
+                 "where unstruct_event is not null and unstruct_event <> ''")
+    sql = f"select distinct schema from ({' union all '.join(parts)}) order by 1"
     with duckdb.connect() as con:
-        rows = con.execute(f"select distinct schema from ({entities_sql(source)}) order by 1").fetchall()
-    return [row[0] for row in rows]
+        return [row[0] for row in con.execute(sql).fetchall()]
 
 
-def shred_batch(batch: pa.RecordBatch | pa.Table,
-                target: Callable[[list[SchemaKey]], TargetTable]) -> Iterator[tuple[TargetTable, pa.Table]]:
-    """Shred one batch of enriched events into (table, Arrow rows) pairs, one per table met.
+class Shredder:
+    """Shreds the batches of one run on one in-memory DuckDB connection.
 
-    `target` receives the versions of one model seen in the batch and returns the table to fill (the
-    adapter creates or migrates it there), so the rows come out with exactly that table's columns.
+    Opening a connection, registering the batch and creating the entities table cost more than shredding a
+    small batch, so the connection lives as long as the run; each batch replaces the previous one's entities.
     """
-    with duckdb.connect() as con:
-        con.execute("set TimeZone = 'UTC'")
-        con.register("batch", batch)
-        con.execute(f"create temp table entities as {entities_sql('batch')}")
-        uris = [row[0] for row in con.execute("select distinct schema from entities order by 1").fetchall()]
+
+    def __init__(self) -> None:
+        self._con = duckdb.connect()
+        self._con.execute("set TimeZone = 'UTC'")
+
+    def __enter__(self) -> Shredder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
+
+    def shred(self, batch: pa.RecordBatch | pa.Table,
+              target: Callable[[list[SchemaKey]], TargetTable]) -> Iterator[tuple[TargetTable, pa.Table]]:
+        """Shred one batch of enriched events into (table, Arrow rows) pairs, one per table met.
+
+        `target` receives the versions of one model seen in the batch and returns the table to fill (the
+        adapter creates or migrates it there), so the rows come out with exactly that table's columns.
+        Consume the pairs of one batch before shredding the next.
+        """
+        con = self._con
+        con.register("plough_batch", batch)
+        try:
+            con.execute(f"create or replace temp table plough_entities as {entities_sql('plough_batch')}")
+        finally:
+            con.unregister("plough_batch")
+        uris = [row[0] for row in con.execute("select distinct schema from plough_entities order by 1").fetchall()]
         for keys in group_by_table(uris).values():
             table = target(keys)
-            sql, params = rows_sql("entities", table.columns, table.schema)
-            rows = con.sql(sql, params=[*params, [k.uri for k in keys]]).to_arrow_table()
-            yield table, rows
+            sql, params = rows_sql("plough_entities", table.columns, table.schema, keys)
+            yield table, con.sql(sql, params=params).to_arrow_table()
