@@ -2,7 +2,7 @@
   The events the web model may use, filtered first and deduplicated second, as Snowplow's web model does:
   with a domain_sessionid, sent from the device no more than snowplow__days_late_allowed days after they
   were created (an event without dvce_sent_tstamp or dvce_created_tstamp does not pass), of the app_ids in
-  snowplow__app_id (all when empty); then one copy per event_id (the first collected), with the page view
+  snowplow__app_id (all when empty), collected on or after snowplow__start_date (when set); then one copy per event_id (the first collected), with the page view
   id of its web_page context. Bots are not removed here: page views and sessions leave them out.
 -#}
 {{ config(materialized='view') }}
@@ -18,6 +18,9 @@ with events as (
         {%- if app_ids %}
         and app_id in ('{{ app_ids | join("', '") }}')
         {%- endif %}
+        {%- if var('snowplow__start_date') %}
+        and collector_tstamp >= cast('{{ var('snowplow__start_date') }}' as {{ dbt.type_timestamp() }})
+        {%- endif %}
 
 ),
 
@@ -27,7 +30,7 @@ ranked as (
         events.*,
         row_number() over (
             partition by event_id
-            order by collector_tstamp, dvce_created_tstamp, load_tstamp, etl_tstamp, event_fingerprint
+            order by collector_tstamp, dvce_created_tstamp, load_tstamp, etl_tstamp, {{ binary_order('event_fingerprint') }}
         ) as event_id_copy
     from events
 

@@ -31,7 +31,7 @@ session_events as (
 
 select
     domain_sessionid,
-    max(domain_userid) as domain_userid,
+    max({{ binary_order('domain_userid') }}) as domain_userid,
     min(collector_tstamp) as start_tstamp,
     max(collector_tstamp) as end_tstamp,
     count(*) as events,

@@ -14,7 +14,7 @@ ranked as (
 
     select
         contexts.*,
-        row_number() over (partition by root_id, root_tstamp order by page_view_id) as context_copy
+        row_number() over (partition by root_id, root_tstamp order by {{ binary_order('page_view_id') }}) as context_copy
     from contexts
 
 )

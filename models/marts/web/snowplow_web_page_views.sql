@@ -29,7 +29,7 @@ page_view_events as (
         events.*,
         row_number() over (
             partition by page_view_id
-            order by derived_tstamp, dvce_created_tstamp, event_id
+            order by derived_tstamp, dvce_created_tstamp, {{ binary_order('event_id') }}
         ) as page_view_copy
     from events
     where event_name = 'page_view'
@@ -126,7 +126,7 @@ select
     {{ seconds_between('start_tstamp', 'end_tstamp') }} as absolute_time_in_s,
     row_number() over (
         partition by domain_sessionid
-        order by derived_tstamp, dvce_created_tstamp, event_id
+        order by derived_tstamp, dvce_created_tstamp, {{ binary_order('event_id') }}
     ) as page_view_in_session_index,
     count(*) over (partition by domain_sessionid) as page_views_in_session
 from page_views

@@ -32,7 +32,7 @@ page_events as (
         events.*,
         row_number() over (
             partition by domain_sessionid
-            order by derived_tstamp, dvce_created_tstamp, event_id
+            order by derived_tstamp, dvce_created_tstamp, {{ binary_order('event_id') }}
         ) as page_event_index
     from events
     where event_name in ('page_view', 'page_ping')
@@ -54,7 +54,7 @@ last_page_views as (
             events.*,
             row_number() over (
                 partition by domain_sessionid
-                order by derived_tstamp desc, dvce_created_tstamp desc, event_id
+                order by derived_tstamp desc, dvce_created_tstamp desc, {{ binary_order('event_id') }}
             ) as page_view_index_desc
         from events
         where event_name = 'page_view'

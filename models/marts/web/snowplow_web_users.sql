@@ -48,12 +48,12 @@ first_and_last as (
     select
         user_stats.*,
         (
-            select max(sessions.domain_sessionid) from sessions
+            select max({{ binary_order('sessions.domain_sessionid') }}) from sessions
             where sessions.domain_userid = user_stats.domain_userid
                 and sessions.start_tstamp = user_stats.start_tstamp
         ) as first_domain_sessionid,
         (
-            select max(sessions.domain_sessionid) from sessions
+            select max({{ binary_order('sessions.domain_sessionid') }}) from sessions
             where sessions.domain_userid = user_stats.domain_userid
                 and sessions.end_tstamp = user_stats.end_tstamp
         ) as last_domain_sessionid
@@ -87,7 +87,7 @@ stitched_user_ids as (
             domain_userid,
             user_id,
             row_number() over (
-                partition by domain_userid order by collector_tstamp desc, event_id desc
+                partition by domain_userid order by collector_tstamp desc, {{ binary_order('event_id') }} desc
             ) as user_id_index
         from user_id_events
     ) ordered
