@@ -111,14 +111,34 @@ class DuckDBWarehouse(Warehouse):
         return (row[0], row[1]) if row else None
 
     def _delete_run(self, con: duckdb.DuckDBPyConnection, request: LoadRequest, loaded: tuple[datetime, str]) -> None:
-        """Remove a loaded run's rows: context rows of its events, its events, bad rows and manifest row."""
+        """Remove a loaded run's rows: context rows of its events, its events, bad rows and manifest row.
+
+        Context rows carry no load stamp: an event loaded again by another run (same event_id and
+        collector_tstamp, no dedupe) has context rows that only differ from this run's by being a second
+        copy. So the keys this run alone holds lose all their context rows, and a key shared with other loads
+        loses this run's share of each group of identical rows (copies × this run's events / all events).
+        """
         s = quote_ident(self.schema)
         load_tstamp, types = loaded
+        con.execute(f"""create or replace temp table plough_reload_keys as
+            select event_id, collector_tstamp, count(*) filter (where load_tstamp = ?) as mine, count(*) as total
+            from {s}.events where event_id in (select event_id from {s}.events where load_tstamp = ?)
+            group by 1, 2 having count(*) filter (where load_tstamp = ?) > 0""", [load_tstamp] * 3)
         for table in sorted({SchemaKey.parse(uri).table for uri in json.loads(types)}):
             if self._table_state(con, table)[1] is None:
                 continue
-            con.execute(f"delete from {s}.{quote_ident(table)} where (root_id, root_tstamp) in "
-                        f"(select event_id, collector_tstamp from {s}.events where load_tstamp = ?)", [load_tstamp])
+            name = f"{s}.{quote_ident(table)}"
+            con.execute(f"delete from {name} where (root_id, root_tstamp) in "
+                        "(select event_id, collector_tstamp from plough_reload_keys where mine = total)")
+            con.execute(f"""delete from {name} where rowid in (
+                select row from (select c.rowid as row, k.mine, k.total,
+                                        row_number() over (partition by c order by c.rowid) as copy,
+                                        count(*) over (partition by c) as copies
+                                 from {name} c join plough_reload_keys k
+                                   on c.root_id = k.event_id and c.root_tstamp = k.collector_tstamp
+                                 where k.mine < k.total)
+                where copy <= copies * mine // total)""")
+        con.execute("drop table plough_reload_keys")
         con.execute(f"delete from {s}.events where load_tstamp = ?", [load_tstamp])
         con.execute(f"delete from {s}.bad_rows where run_id = ?", [request.run_id])
         con.execute(f"delete from {s}.manifest where run_id = ? or base = ?", [request.run_id, request.files.base])

@@ -215,15 +215,34 @@ class PostgresWarehouse(Warehouse):
         return (row[0], row[1]) if row else None
 
     def _delete_run(self, conn: psycopg.Connection, request: LoadRequest, loaded: tuple[datetime, str]) -> None:
-        """Remove a loaded run's rows: context rows of its events, its events, bad rows and manifest row."""
+        """Remove a loaded run's rows: context rows of its events, its events, bad rows and manifest row.
+
+        Context rows carry no load stamp: an event loaded again by another run (same event_id and
+        collector_tstamp, no dedupe) has context rows that only differ from this run's by being a second
+        copy. So the keys this run alone holds lose all their context rows, and a key shared with other loads
+        loses this run's share of each group of identical rows (copies × this run's events / all events).
+        """
         load_tstamp, types = loaded
         events = sql.Identifier(self.schema, "events")
+        conn.execute(sql.SQL("""create temp table plough_reload_keys on commit drop as
+            select event_id, collector_tstamp, count(*) filter (where load_tstamp = %(t)s) as mine, count(*) as total
+            from {events} where event_id in (select event_id from {events} where load_tstamp = %(t)s)
+            group by 1, 2 having count(*) filter (where load_tstamp = %(t)s) > 0""").format(events=events),
+                     {"t": load_tstamp})
         for table in sorted({SchemaKey.parse(uri).table for uri in json.loads(types)}):
             if self.table_state(conn, table)[1] is None:
                 continue
-            conn.execute(sql.SQL("delete from {} where (root_id, root_tstamp) in (select event_id, collector_tstamp "
-                                 "from {} where load_tstamp = %s)").format(sql.Identifier(self.schema, table), events),
-                         [load_tstamp])
+            name = sql.Identifier(self.schema, table)
+            conn.execute(sql.SQL("delete from {} c using plough_reload_keys k where c.root_id = k.event_id and "
+                                 "c.root_tstamp = k.collector_tstamp and k.mine = k.total").format(name))
+            conn.execute(sql.SQL("""delete from {name} where ctid in (
+                select row from (select c.ctid as row, k.mine, k.total,
+                                        row_number() over (partition by c order by c.ctid) as copy,
+                                        count(*) over (partition by c) as copies
+                                 from {name} c join plough_reload_keys k
+                                   on c.root_id = k.event_id and c.root_tstamp = k.collector_tstamp
+                                 where k.mine < k.total) as shared
+                where copy <= copies * mine / total)""").format(name=name))
         conn.execute(sql.SQL("delete from {} where load_tstamp = %s").format(events), [load_tstamp])
         conn.execute(sql.SQL("delete from {} where run_id = %s").format(sql.Identifier(self.schema, "bad_rows")),
                      [request.run_id])

@@ -153,3 +153,20 @@ load_run({str(good)!r}, {postgres_url!r}, {RUN!r}, schema={schema!r}, lookup=loa
     assert not result.skipped and result.events == 40
     assert query(postgres_url, f"select count(*), count(distinct event_id) from {schema}.events") == [(40, 40)]
     assert json.loads(query(postgres_url, f"select types from {schema}.manifest")[0][0])
+
+
+def test_force_reload_keeps_the_context_rows_of_identical_events_loaded_by_another_run(
+        tmp_path: Path, postgres_url: str, schema: str) -> None:
+    table = samples.events(6)
+    first = samples.write_run(tmp_path / "a", table, parts=1)
+    load_run(str(first), postgres_url, RUN, schema=schema, lookup=samples.lookup)
+    load_run(str(samples.write_run(tmp_path / "b", table.slice(2, 4), parts=1)), postgres_url,
+             "2026-01-01-11-00-00", schema=schema, lookup=samples.lookup)
+    forced = load_run(str(first), postgres_url, RUN, schema=schema, force=True, lookup=samples.lookup)
+    assert forced.context_rows["com_snowplowanalytics_snowplow_web_page_1"] == 6
+    per_event = query(postgres_url, f"""
+        select e.event_id, count(*) from {schema}.events e join {schema}.com_snowplowanalytics_snowplow_web_page_1 c
+          on e.event_id = c.root_id and e.collector_tstamp = c.root_tstamp group by 1 order by 1""")
+    assert [n for _, n in per_event] == [1, 1, 4, 4, 4, 4]
+    assert query(postgres_url, f"select count(*) from {schema}.com_acme_checkout_step_1") == [(10,)]
+    assert query(postgres_url, f"select count(*) from {schema}.com_snowplowanalytics_snowplow_link_click_1") == [(3,)]

@@ -163,3 +163,20 @@ def test_unresolvable_schema_fails_the_load_and_leaves_nothing(tmp_path: Path, d
         load_run(str(good), duckdb_url, RUN, lookup={samples.WEB_PAGE: samples.SCHEMAS[samples.WEB_PAGE]}.__getitem__)
     assert query(duckdb_url, "select count(*) from atomic.events") == [(0,)]
     assert query(duckdb_url, "select count(*) from atomic.manifest") == [(0,)]
+
+
+def test_force_reload_keeps_the_context_rows_of_identical_events_loaded_by_another_run(
+        tmp_path: Path, duckdb_url: str) -> None:
+    table = samples.events(6)
+    first = samples.write_run(tmp_path / "a", table, parts=1)
+    other = samples.write_run(tmp_path / "b", table.slice(2, 4), parts=1)
+    load_run(str(first), duckdb_url, RUN, lookup=samples.lookup)
+    load_run(str(other), duckdb_url, "2026-01-01-11-00-00", lookup=samples.lookup)
+    forced = load_run(str(first), duckdb_url, RUN, force=True, lookup=samples.lookup)
+    assert forced.context_rows["com_snowplowanalytics_snowplow_web_page_1"] == 6
+    per_event = query(duckdb_url, """
+        select e.event_id, count(*) from atomic.events e join atomic.com_snowplowanalytics_snowplow_web_page_1 c
+          on e.event_id = c.root_id and e.collector_tstamp = c.root_tstamp group by 1 order by 1""")
+    assert [n for _, n in per_event] == [1, 1, 4, 4, 4, 4]
+    assert query(duckdb_url, "select count(*) from atomic.com_acme_checkout_step_1") == [(10,)]
+    assert query(duckdb_url, "select count(*) from atomic.com_snowplowanalytics_snowplow_link_click_1") == [(3,)]
