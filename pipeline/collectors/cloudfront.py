@@ -2,25 +2,31 @@
 
 Snowplow's CloudfrontLoader matches each line against full-line regexes (fields separated by any run of
 whitespace; 12, 15, 18 or 19 fields, or at least 23). Real logs are TAB-separated with "-" for empty values,
-so the hot path splits on TAB with Arrow kernels; any line that is not plainly TAB-separated (spaces, an
+so the hot path splits plain TAB-separated lines on the raw bytes (`pipeline.collectors.tabtext`) and checks
+them with Arrow kernels; any line that is not plainly TAB-separated (spaces, an
 empty cookie field, odd line terminators), has an unusual timestamp or is bad goes through `parse_line`,
 the per-line reference implementation of the same rules, which also produces the exact failure messages.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.collectors import RAW_SCHEMA
 from pipeline.collectors.arrowtext import single_encode_pcts as single_encode_pct_column
 from pipeline.collectors.codecs import IP_PATTERN
-from pipeline.collectors.files import RawReader, iter_line_arrays
+from pipeline.collectors.files import RawReader
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
+from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
+from pipeline.events import TIMESTAMP
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
@@ -44,10 +50,11 @@ _IP = re.compile(IP_PATTERN)
 _IP_RE2 = r'^"?\[?(?:(?P<v4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|(?P<v6>(?:[0-9a-f]|\.|:+)+))'
 _DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
 
-_NOT_PLAIN_TSV = "[ \n\x0b\f\r\\x{85}\\x{2028}\\x{2029}]|\t\t|^\t|\t$|^$"
 _PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _PLAIN_TIME = r"^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?$"
-_TSV_FIELD_COUNTS = pa.array([12, 15, 18, 19])
+
+BLOCK_SIZE = 8 << 20
+"""Decompressed bytes parsed at a time (whole lines): large enough that per-block costs do not matter."""
 
 NO_MATCH = fallback_failure("does not match header or data row formats")
 
@@ -113,96 +120,119 @@ def parse_line(line: str) -> dict[str, Any] | None:
 
 
 _PARSED_COLUMNS = ("collector_tstamp", "ip_address", "useragent", "referer", "path", "querystring", "failure")
+_TSV_FIELD_COUNTS = (12, 15, 18, 19)
+_DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY, _FORWARDED_FOR = 0, 1, 4, 5, 7, 9, 10, 11, 19
 
 
-def _parse_rows(lines: pa.Array) -> dict[str, pa.Array]:
-    """The parsed columns for (non-header) lines, vectorised for plain TAB-separated lines."""
-    n = len(lines)
-    slow = pc.match_substring_regex(lines, _NOT_PLAIN_TSV)
-    tokens = pc.split_pattern(lines, "\t")
-    counts = pc.list_value_length(tokens)
-    tsv_ok = pc.and_(pc.invert(slow), pc.or_(pc.is_in(counts, _TSV_FIELD_COUNTS), pc.greater_equal(counts, 23)))
-    # only well-formed GET lines stay on the fast path; verbs, layouts and timestamps to check go to parse_line
-    fast_idx = pc.indices_nonzero(tsv_ok)
-    fast_tokens = tokens.take(fast_idx)
-    field = {i: pc.list_element(fast_tokens, i) for i in (0, 1, 4, 5, 7, 9, 10, 11)}
-    fast_counts = counts.take(fast_idx)
-    is_get = pc.equal(pc.utf8_upper(field[5]), "GET")
-    date, time = field[0], field[1]
-    plain_time = pc.and_(pc.match_substring_regex(date, _PLAIN_DATE), pc.match_substring_regex(time, _PLAIN_TIME))
+def _fast_rows(fields: list[pa.Array]) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """The plain TAB-separated GET lines with plain timestamps: (their positions among `fields`, columns).
+
+    Lines that fail a check here (another verb, an unusual or impossible timestamp) are left to `parse_line`,
+    which words the failure.
+    """
+    date, time, method = fields[0], fields[1], fields[3]
+    plain = pc.and_(pc.equal(method, "GET"), pc.and_(pc.match_substring_regex(date, _PLAIN_DATE),
+                                                     pc.match_substring_regex(time, _PLAIN_TIME)))
+    rows = _select(plain)
+    if len(rows) < len(plain):
+        date, time = date.take(rows), time.take(rows)
     seconds_text = pc.binary_join_element_wise(date, pc.utf8_slice_codeunits(time, 0, 8), " ")
     seconds = pc.strptime(seconds_text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-    # Arrow rolls 2013-02-30 over to March: a value that does not print back identically is not a valid time
-    valid_time = pc.fill_null(pc.equal(pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S"), seconds_text), False)
-    keep = pc.and_(pc.and_(is_get, plain_time), valid_time)
-    keep_idx = pc.indices_nonzero(keep)
+    # Arrow rolls 2013-02-30 over to March: a value whose fields differ from the text's is not a valid time
+    same = [pc.equal(part(seconds), pc.cast(pc.utf8_slice_codeunits(seconds_text, begin, begin + width), pa.int64()))
+            for part, begin, width in ((pc.year, 0, 4), (pc.month, 5, 2), (pc.day, 8, 2), (pc.hour, 11, 2),
+                                       (pc.minute, 14, 2), (pc.second, 17, 2))]
+    valid = _select(functools.reduce(pc.and_, same))
+    if len(valid) < len(same[0]):
+        time, seconds, rows = time.take(valid), seconds.take(valid), rows.take(valid)
+    last_ip, path, referer, useragent, querystring, forwarded_for = fields[2:3] + fields[4:]
+    if len(rows) < len(fields[0]):
+        last_ip, path, referer, useragent, querystring, forwarded_for = (
+            None if values is None else values.take(rows) for values in fields[2:3] + fields[4:])
     millis = pc.utf8_slice_codeunits(pc.utf8_rpad(pc.utf8_slice_codeunits(time, 9, 12), 3, "0"), 0, 3)
     millis = pc.cast(pc.if_else(pc.equal(millis, "000"), "0", pc.utf8_ltrim(millis, "0")), pa.int64())
     tstamp = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1000), millis).cast(pa.timestamp("ms"))
-
-    def kept(values: pa.Array) -> pa.Array:
-        return values.take(keep_idx)
-
-    long_rows = pc.greater_equal(fast_counts, 23)
-    forwarded_for = pa.array(["-"] * len(fast_tokens), pa.string())
-    if pc.any(long_rows).as_py():
-        forwarded_for = pc.replace_with_mask(forwarded_for, long_rows,
-                                             pc.list_element(fast_tokens.filter(long_rows), 19))
-    forwarded_for = kept(forwarded_for)
-    extracted = pc.extract_regex(forwarded_for, _IP_RE2)
-    # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
-    v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
-    ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, kept(field[4])))
-    referer = _null_dash(single_encode_pct_column(kept(field[9])))
-    referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
-    parsed = {
-        "collector_tstamp": kept(tstamp),
+    ip = last_ip
+    if forwarded_for is not None:
+        extracted = pc.extract_regex(forwarded_for, _IP_RE2)
+        # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
+        v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
+        ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, last_ip))
+    referer = _null_dash(single_encode_pct_column(referer))
+    if pc.any(pc.ends_with(referer, "%")).as_py():
+        referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
+    return rows.to_numpy(), {
+        "collector_tstamp": tstamp,
         "ip_address": _null_dash(ip),
-        "useragent": _null_dash(single_encode_pct_column(kept(field[10]))),
+        "useragent": _null_dash(single_encode_pct_column(useragent)),
         "referer": referer,
-        "path": kept(field[7]),
-        "querystring": _null_dash(single_encode_pct_column(kept(field[11]))),
-        "failure": pa.nulls(len(keep_idx), pa.string()),
+        "path": path,
+        "querystring": _null_dash(single_encode_pct_column(querystring)),
+        "failure": pa.nulls(len(rows), pa.string()),
     }
-    fast_rows = fast_idx.take(keep_idx)
-    if len(fast_rows) == n:
-        return parsed
-    # rows left for the per-line reference: merge them back in line order
-    is_fast = pc.is_in(pa.array(range(n), pa.int64()), fast_rows.cast(pa.int64()))
-    slow_idx = pc.indices_nonzero(pc.invert(is_fast))
-    slow_values = {name: [] for name in _PARSED_COLUMNS}
-    for line in lines.take(slow_idx).to_pylist():
-        row = parse_line(line)
-        for name in _PARSED_COLUMNS:
-            slow_values[name].append(row.get(name))
-    order = pc.sort_indices(pa.concat_arrays([fast_rows.cast(pa.int64()), slow_idx.cast(pa.int64())]))
-    merged = {}
-    for name in _PARSED_COLUMNS:
-        slow_array = pa.array(slow_values[name], parsed[name].type)
-        merged[name] = pa.concat_arrays([parsed[name], slow_array]).take(order)
-    return merged
+
+
+def _select(mask: pa.Array) -> pa.Array:
+    """Positions of the true values of a boolean array (null counts as false)."""
+    return pc.indices_nonzero(pc.fill_null(mask, False))
 
 
 def _null_dash(values: pa.Array) -> pa.Array:
     """CloudFront writes "-" for an absent value; Snowplow also treats "" as absent."""
-    return pc.if_else(pc.is_in(values, pa.array(["-", ""])), pa.scalar(None, pa.string()), values)
+    absent = pc.or_(pc.equal(values, "-"), pc.equal(values, ""))
+    if not pc.any(absent).as_py():
+        return values
+    return pc.if_else(absent, pa.scalar(None, pa.string()), values)
 
 
-def parse_lines(lines: pa.Array, first_line_number: int, source: str) -> pa.RecordBatch:
-    """A block of log lines → one RAW_SCHEMA row per non-header line (pure; line numbers for `source`)."""
-    numbers = pa.array(range(first_line_number, first_line_number + len(lines)), pa.int64())
-    headers = pc.or_(pc.starts_with(lines, "#Version:"), pc.starts_with(lines, "#Fields:"))
-    if pc.any(headers).as_py():
-        keep = pc.invert(headers)
-        lines, numbers = lines.filter(keep), numbers.filter(keep)
-    columns: dict[str, Any] = _parse_rows(lines)
+def _parsed_columns(block: LineBlock) -> tuple[np.ndarray, dict[str, pa.Array]]:
+    """(lines that give a row, in order; their parsed columns): header lines give none."""
+    counts = block.field_counts
+    usable = block.plain & (np.isin(counts, _TSV_FIELD_COUNTS) | (counts >= 23))
+    parts: list[tuple[np.ndarray, dict[str, pa.Array]]] = []
+    fast = np.zeros(len(block), dtype=bool)
+    for count in np.unique(counts[usable]).tolist():
+        lines = np.flatnonzero(usable & (counts == count))
+        columns = [_DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY]
+        fields = block.fields(lines, count, columns + ([_FORWARDED_FOR] if count >= 23 else []))
+        rows, parsed = _fast_rows(fields if count >= 23 else [*fields, None])
+        fast[lines[rows]] = True
+        parts.append((lines[rows], parsed))
+    slow = np.flatnonzero(~fast)
+    if len(slow):
+        slow_lines, slow_values = [], {name: [] for name in _PARSED_COLUMNS}
+        for line_index, line in zip(slow.tolist(), block.lines.take(pa.array(slow)).to_pylist(), strict=True):
+            row = parse_line(line)
+            if row is None:
+                continue
+            slow_lines.append(line_index)
+            for name in _PARSED_COLUMNS:
+                slow_values[name].append(row.get(name))
+        types = {"collector_tstamp": TIMESTAMP}
+        parts.append((np.array(slow_lines, dtype=np.int64),
+                      {name: pa.array(values, types.get(name, pa.string())) for name, values in slow_values.items()}))
+    if len(parts) == 1:
+        return parts[0]
+    lines = np.concatenate([part[0] for part in parts])
+    order = pa.array(np.argsort(lines, kind="stable"))
+    return lines[order.to_numpy()], {name: pa.concat_arrays([part[1][name].cast(RAW_SCHEMA.field(name).type)
+                                                         for part in parts])
+                                     .take(order) for name in _PARSED_COLUMNS}
+
+
+def parse_block(text: bytes | LineBlock, first_line_number: int, source: str) -> pa.RecordBatch:
+    """A block of log lines (joined by LF) → one RAW_SCHEMA row per non-header line (pure; `source` numbers)."""
+    block = text if isinstance(text, LineBlock) else LineBlock.parse(text)
+    lines, columns = _parsed_columns(block)
     n = len(lines)
+    payload = block.lines if n == len(block) else block.lines.take(pa.array(lines))
+    numbers = pa.array(lines + first_line_number, pa.int64())
     columns.update({
-        "collector": pa.array([COLLECTOR] * n, pa.string()) if n else [],
-        "encoding": pa.array([ENCODING] * n, pa.string()) if n else [],
-        "loader": pa.array([LOADER] * n, pa.string()) if n else [],
+        "collector": pa.array([COLLECTOR] * n, pa.string()),
+        "encoding": pa.array([ENCODING] * n, pa.string()),
+        "loader": pa.array([LOADER] * n, pa.string()),
         "source": pc.binary_join_element_wise(source, pc.cast(numbers, pa.string()), ":"),
-        "payload": lines,
+        "payload": payload,
     })
     return raw_batch(n, columns)
 
@@ -211,13 +241,12 @@ def read_cloudfront(stream: BinaryIO, source: str, batch_rows: int = 50_000) -> 
     """All rows of one CloudFront log object (gzip, lzop or plain), in batches of at most `batch_rows` rows."""
     reader = RawReader(stream)
     line_number = 1
-    for lines in iter_line_arrays(reader):
-        for start in range(0, len(lines), batch_rows):
-            block = lines.slice(start, batch_rows)
-            batch = parse_lines(block, line_number, source)
-            line_number += len(block)
-            if batch.num_rows:
-                yield batch
+    for text in reader.line_blocks(BLOCK_SIZE):
+        block = LineBlock.parse(text)
+        del text
+        batch = parse_block(block, line_number, source)
+        line_number += len(block)
+        for start in range(0, batch.num_rows, batch_rows):
+            yield batch.slice(start, batch_rows)
     if reader.error is not None:
         yield damage_batch(reader.error, source=f"{source}:{line_number}", loader=LOADER, collector=COLLECTOR)
-

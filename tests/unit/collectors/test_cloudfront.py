@@ -8,11 +8,10 @@ import json
 import random
 from datetime import datetime
 
-import pyarrow as pa
 import pytest
 
 from pipeline.collectors import RAW_SCHEMA
-from pipeline.collectors.cloudfront import parse_line, parse_lines, read_cloudfront
+from pipeline.collectors.cloudfront import parse_block, parse_line, read_cloudfront
 
 UA = "Mozilla/5.0%2520(Windows%2520NT%25206.1;%2520WOW64;%2520rv:24.0)%2520Gecko/20100101%2520Firefox/24.0"
 REFERER = "http://www.psychicbazaar.com/2-tarot-cards/genre/all/type/all%3Fp%3D5"
@@ -212,7 +211,7 @@ def _mutations(rng: random.Random) -> str:
 def test_vectorised_path_agrees_with_the_per_line_rules() -> None:
     rng = random.Random(7)
     lines = [_mutations(rng) for _ in range(3000)]
-    batch = parse_lines(pa.array(lines, pa.string()), 1, "k")
+    batch = parse_block("\n".join(lines).encode(), 1, "k")
     expected = [dict(parsed, payload=line) for line in lines if (parsed := parse_line(line)) is not None]
     got = [{key: row[key] for key in expected[0]} for row in batch.to_pylist()]
     expected = [{key: row.get(key) for key in expected[0]} for row in expected]
