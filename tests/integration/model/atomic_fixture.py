@@ -21,6 +21,9 @@ load 3 (2024-03-06 12:00)
   S5  user u4: PV6 tracked twice (two page_view events, one page_view_id), pings scrolling both ways,
       self-describing submit_form (x2) and checkout events, two structured add-to-baskets.
   S2  a structured add-to-basket of 2024-03-04 that reached the pipeline late.
+  S6  user u4 again: three pings of PV7 whose page view was never received (the session starts with a ping),
+      two of them in one heartbeat bucket, at sub-second times; then PV8 on a page whose first screen is
+      12.5 % of its width (rounds to 13 on every warehouse).
 Every load also brings bad rows and its manifest row.
 """
 
@@ -76,11 +79,11 @@ USERS = {
             "br_family": "Googlebot", "dvce_type": "Robot", "dvce_ismobile": False, "geo_country": "US",
             "user_ipaddress": "66.249.66.1"},
 }
-SESSIONS = {name: uid(f"session-{name}") for name in ("S1", "S2", "SB", "SL", "S3", "S4", "S5")}
-SESSION_USER = {"S1": "u1", "S2": "u2", "SB": "bot", "SL": "u3", "S3": "u1", "S4": "u2", "S5": "u4"}
-SESSION_INDEX = {"S1": 1, "S2": 1, "SB": 1, "SL": 1, "S3": 2, "S4": 2, "S5": 1}
+SESSIONS = {name: uid(f"session-{name}") for name in ("S1", "S2", "SB", "SL", "S3", "S4", "S5", "S6")}
+SESSION_USER = {"S1": "u1", "S2": "u2", "SB": "bot", "SL": "u3", "S3": "u1", "S4": "u2", "S5": "u4", "S6": "u4"}
+SESSION_INDEX = {"S1": 1, "S2": 1, "SB": 1, "SL": 1, "S3": 2, "S4": 2, "S5": 1, "S6": 2}
 PAGE_VIEWS = {name: uid(f"page-view-{name}") for name in
-              ("PV1", "PV2", "PV3", "PVB", "PVL1", "PVL2", "PV4", "PV5", "PV6")}
+              ("PV1", "PV2", "PV3", "PVB", "PVL1", "PVL2", "PV4", "PV5", "PV6", "PV7", "PV8")}
 
 
 @dataclass
@@ -264,6 +267,14 @@ def build_loads() -> list[Load]:
                   se_action="add-to-basket", se_label="sku-2", se_property="blue", se_value=value, **wide)
     third.add("basket-s2-late", "S2", "struct", t(4, 10, 0, 40), page_view="PV3", se_category="shop",
               se_action="add-to-basket", se_label="sku-1", se_property="red", se_value=10.01, **social)
+    help_page = {"page_url": "https://shop.example.com/help", "page_title": "Help", "page_urlscheme": "https",
+                 "page_urlhost": "shop.example.com", "page_urlport": 443, "page_urlpath": "/help"}
+    for i, second_ in enumerate((10.6, 19.8, 30.0), start=1):  # derived_tstamp = created + 0.3 s
+        third.add(f"pv7-ping{i}", "S6", "page_ping", t(6, 8, 0, second_), page_view="PV7", pp_xoffset_min=0,
+                  pp_xoffset_max=0, pp_yoffset_min=0, pp_yoffset_max=0, **help_page)
+    third.add("pv8", "S6", "page_view", t(6, 8, 1), page_view="PV8", **{
+        **help_page, "page_url": "https://shop.example.com/contact", "page_title": "Contact",
+        "page_urlpath": "/contact", "doc_width": 800, "doc_height": 800, "br_viewwidth": 100, "br_viewheight": 20})
     third.add_bad_row("enrichment_failures", t(6, 7, 5), {"messages": [{
         "enrichment": {"schemaKey": "iglu:com.snowplowanalytics.snowplow/ip_lookups/jsonschema/2-0-0",
                        "identifier": "ip-lookups"}, "message": {"error": "database file not found"}}]})

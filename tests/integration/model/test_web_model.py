@@ -54,6 +54,24 @@ def test_scroll_depth_and_times(duckdb_full: Warehouse) -> None:
     assert pv6["vertical_percentage_scrolled"] == 100
 
 
+def test_half_percentages_round_up(duckdb_full: Warehouse) -> None:
+    pv8 = _page_view(duckdb_full, "PV8")  # 100 px of 800 wide, 20 px of 800 high
+    assert (pv8["horizontal_percentage_scrolled"], pv8["vertical_percentage_scrolled"]) == (13, 3)
+    assert (pv8["page_view_in_session_index"], pv8["page_views_in_session"]) == (1, 1)
+
+
+def test_session_starting_with_pings_of_an_unseen_page_view(duckdb_full: Warehouse) -> None:
+    s6 = _session(duckdb_full, "S6")
+    # PV7 (pings only) and PV8; pings in buckets 08:00:1x and 08:00:3x: 10 × (2 − 1) + 5
+    assert (s6["page_views"], s6["engaged_time_in_s"], s6["is_engaged"]) == (2, 15, True)
+    # 08:00:10.9 to 08:01:00.3 crosses 50 second boundaries, plus min_visit_length for the ping start
+    assert s6["absolute_time_in_s"] == 55
+    assert (s6["first_page_urlpath"], s6["last_page_urlpath"]) == ("/help", "/contact")
+    start = duckdb_full.query(f"select cast(start_tstamp as varchar) from derived.snowplow_web_sessions "
+                              f"where domain_sessionid = '{SESSIONS['S6']}'")
+    assert start == [("2024-03-06 08:00:05.9",)]
+
+
 def test_page_view_tracked_twice_is_one_row_from_the_first_event(duckdb_full: Warehouse) -> None:
     assert _page_view(duckdb_full, "PV6")["page_title"] == "Sale"
 
@@ -61,7 +79,7 @@ def test_page_view_tracked_twice_is_one_row_from_the_first_event(duckdb_full: Wa
 def test_page_views_leave_out_bots_and_cut_long_sessions(duckdb_full: Warehouse) -> None:
     ids = {row[0] for row in duckdb_full.query("select page_view_id from derived.snowplow_web_page_views")}
     # SL spans 3.5 days: its first page view is modelled, the one collected after three days is not
-    assert ids == {PAGE_VIEWS[name] for name in ("PV1", "PV2", "PV3", "PV4", "PV5", "PV6", "PVL1")}
+    assert ids == {PAGE_VIEWS[name] for name in ("PV1", "PV2", "PV3", "PV4", "PV5", "PV6", "PV8", "PVL1")}
 
 
 def test_page_views_carry_session_position_and_acquisition(duckdb_full: Warehouse) -> None:
@@ -86,7 +104,7 @@ def test_sessions(duckdb_full: Warehouse) -> None:
 
 def test_bot_sessions_are_not_sessions_and_long_sessions_are_cut(duckdb_full: Warehouse) -> None:
     ids = {row[0] for row in duckdb_full.query("select domain_sessionid from derived.snowplow_web_sessions")}
-    assert ids == {SESSIONS[name] for name in ("S1", "S2", "S3", "S4", "S5", "SL")}
+    assert ids == {SESSIONS[name] for name in ("S1", "S2", "S3", "S4", "S5", "S6", "SL")}
     assert _session(duckdb_full, "SL")["page_views"] == 1
     quarantined = duckdb_full.query(
         "select domain_sessionid, events, session_length_in_s from derived.snowplow_web_quarantined_sessions")
@@ -106,7 +124,9 @@ def test_users_carry_the_first_sessions_user_id_and_the_latest_stitched_one(duck
     assert u1["mkt_source"] == "google"
     u2 = users[USERS["u2"]["domain_userid"]]
     assert (u2["user_id"], u2["stitched_user_id"], u2["sessions"]) == (None, "bob", 2)
-    assert users[USERS["u4"]["domain_userid"]]["stitched_user_id"] is None
+    u4 = users[USERS["u4"]["domain_userid"]]
+    assert (u4["stitched_user_id"], u4["sessions"]) == (None, 2)
+    assert (u4["first_domain_sessionid"], u4["last_domain_sessionid"]) == (SESSIONS["S5"], SESSIONS["S6"])
 
 
 def test_structured_events_daily(duckdb_full: Warehouse) -> None:
