@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from pipeline.enrich import conversions as cv
 from pipeline.enrich import jsontext
 from pipeline.enrich.conversions import Failures
+from pipeline.enrich.entities import ContextsChecker
 from pipeline.enrich.urls import URL_PARTS, explode_column
 from pipeline.enrich.working import WORKING_FIELDS, failure
 from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
@@ -197,14 +198,23 @@ def _load(text: str, exact: bool) -> tuple[Any, str]:
 def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], criterion: str,
                  resolver: Resolver, violations: Failures) -> tuple[pa.Array, list[str | None]]:
     """Parse, re-serialise and validate co/cx or ue_pr/ue_px; returns the JSON column and, for unstruct events,
-    the inner event's schema URI per row."""
+    the inner event's schema URI per row.
+
+    Contexts that `ContextsChecker` proves valid in compact form are their own output; the rest are parsed and
+    validated one by one.
+    """
+    n = len(plain)
     from_base64 = pc.is_valid(encoded)
     texts = pc.if_else(from_base64, decode_base64url_column(encoded), plain)
-    rows = np.flatnonzero(pc.is_valid(texts).to_numpy(zero_copy_only=False))
-    out: list[str | None] = [None] * len(texts)
-    inner: list[str | None] = [None] * len(texts)
+    inner: list[str | None] = [None] * n
+    proven = np.zeros(n, dtype=bool)
+    if criterion == CONTEXTS_CRITERION:
+        vendor, name, _, _ = criterion[len("iglu:"):].split("/")
+        proven = ContextsChecker(resolver, (vendor, name, "jsonschema", 1)).proven_valid(texts)
+    rows = np.flatnonzero(pc.is_valid(texts).to_numpy(zero_copy_only=False) & ~proven)
     if len(rows) == 0:
-        return pa.nulls(len(texts), pa.string()), inner
+        return texts, inner
+    out = np.full(n, None, dtype=object)
     take = pa.array(rows)
     exact = pc.fill_null(pc.match_substring_regex(pc.take(texts, take), _MAYBE_FRACTION), True)
     base64_rows = from_base64.to_numpy(zero_copy_only=False)
@@ -222,7 +232,7 @@ def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], cri
             violations.add([row] * len(messages), messages)
         elif isinstance(envelope["data"], dict):
             inner[row] = envelope["data"].get("schema")
-    return pa.array(out, pa.string()), inner
+    return pc.if_else(pa.array(proven), texts, pa.array(out, pa.string())), inner
 
 
 def _schema_fields(event: pa.Array, unstruct_schemas: list[str | None], failures: Failures) -> dict[str, pa.Array]:
