@@ -14,3 +14,8 @@
 {% macro postgres__binary_order(expression) -%}
   ({{ expression }} collate "C")
 {%- endmacro %}
+
+{#- dbt-redshift falls back to the postgres__ macros, but Redshift has no `collate "C"` and compares bytes already. -#}
+{% macro redshift__binary_order(expression) -%}
+  {{ expression }}
+{%- endmacro %}

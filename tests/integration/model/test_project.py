@@ -58,7 +58,9 @@ def test_redshift_dialect_macros_render(duckdb_full: Warehouse, tmp_path: Path) 
     inline = ("select {{ plough.redshift__json_extract_text('payload', ['data', 'failure', 'messages', 0, 'error']) }}"
               " as message, {{ plough.default__is_bot('useragent') }} as is_bot,"
               " {{ plough.default__heartbeat_bucket('dvce_created_tstamp', 10) }} as bucket,"
-              " {{ plough.default__seconds_between('start_tstamp', 'end_tstamp') }} as seconds")
+              " {{ plough.default__seconds_between('start_tstamp', 'end_tstamp') }} as seconds,"
+              " {{ plough.redshift__binary_order('event_id') }} as redshift_id,"
+              " {{ plough.postgres__binary_order('event_id') }} as postgres_id")
     process = run_dbt(["compile", "--inline", inline], duckdb_full.url, artifacts_dir=str(tmp_path))
     assert process.returncode == 0, process.stdout[-3000:]
     sql = process.stdout.split("Compiled inline node is:", 1)[1]
@@ -67,6 +69,8 @@ def test_redshift_dialect_macros_render(duckdb_full: Warehouse, tmp_path: Path) 
     assert "coalesce(useragent ~ '(bot|crawl|" in sql  # case-sensitive, as Snowplow's filter
     assert "floor(extract(epoch from dvce_created_tstamp) / 10)" in sql
     assert "floor(extract(epoch from end_tstamp)) - floor(extract(epoch from start_tstamp))" in sql
+    assert "event_id as redshift_id" in sql  # Redshift has no collate "C" (and compares bytes already)
+    assert '(event_id collate "C") as postgres_id' in sql
 
 
 def test_failed_build_returns_the_log_tail_without_the_password(tmp_path: Path) -> None:
