@@ -13,6 +13,7 @@ Arrow and Parquet; loaders cast them to the warehouse's integer and decimal type
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -35,6 +36,13 @@ TEXT_EXACT_FIELDS = frozenset(
 """Fields kept as the exact text Snowplow writes; the warehouse type is numeric."""
 
 
+PSEUDONYMISABLE_FIELDS = frozenset({
+    "user_id", "user_ipaddress", "user_fingerprint", "domain_userid", "network_userid", "ip_organization",
+    "ip_domain", "tr_orderid", "ti_orderid", "mkt_term", "mkt_content", "se_category", "se_action", "se_label",
+    "se_property", "mkt_clickid", "refr_domain_userid", "domain_sessionid"})
+"""The atomic fields the PII enrichment may pseudonymise (Snowplow's allowed pojo fields)."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One enriched-event field: its name, 1-based TSV position, Arrow type and warehouse types."""
@@ -45,6 +53,16 @@ class Field:
     redshift_type: str
     postgres_type: str
     not_null: bool
+
+    @property
+    def postgres_load_type(self) -> str:
+        """The PostgreSQL column type plough creates: Snowplow's, widened to varchar(128) for the fields the PII
+        enrichment may replace with a hex hash (SHA-512 is 128 characters; Snowplow's Postgres DDL keeps
+        e.g. domain_userid at varchar(36), too narrow for pseudonymised or hashed ids; Redshift's is 128)."""
+        match = re.fullmatch(r"(?:var)?char\((\d+)\)", self.postgres_type)
+        if self.name in PSEUDONYMISABLE_FIELDS and match and int(match.group(1)) < 128:
+            return "varchar(128)"
+        return self.postgres_type
 
     @property
     def in_atomic_events(self) -> bool:

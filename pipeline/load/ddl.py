@@ -201,7 +201,7 @@ def events_columns(dialect: str) -> list[Column]:
 
 
 def _atomic_type(field: Field, dialect: str) -> str:
-    return field.redshift_type if dialect == "redshift" else field.postgres_type
+    return field.redshift_type if dialect == "redshift" else field.postgres_load_type
 
 
 BAD_ROWS_COLUMNS: tuple[Column, ...] = (

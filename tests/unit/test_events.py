@@ -58,3 +58,10 @@ def test_tsv_round_trip_keeps_types_and_exact_text() -> None:
 def test_tsv_with_wrong_field_count_is_rejected() -> None:
     with pytest.raises(events.EnrichedTsvError, match="131"):
         events.read_tsv_bytes(b"a\tb\tc\n")
+
+
+def test_postgres_columns_fit_pseudonymised_values() -> None:
+    widened = {f.name: f.postgres_load_type for f in events.FIELDS if f.postgres_load_type != f.postgres_type}
+    assert widened["domain_userid"] == widened["domain_sessionid"] == "varchar(128)"
+    assert "user_ipaddress" in widened and "event_id" not in widened
+    assert set(widened) <= events.PSEUDONYMISABLE_FIELDS
