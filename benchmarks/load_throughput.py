@@ -8,7 +8,8 @@ definition (indexes included), with no shredding, no manifest and no transaction
 
 - PostgreSQL: `psql \\copy … from … (format csv)`, one psql for the events, one for the context tables;
 - DuckDB: `COPY … FROM '….parquet'` (Parquet exported by DuckDB, zstd), one session for the events, one for
-  the context tables, each from connect to close (a DuckDB load ends with a checkpoint, so does the ceiling).
+  the context tables, each from connect to close (a DuckDB load ends with a checkpoint, so does the ceiling),
+  with `preserve_insertion_order = false` as load_run sets it.
 
 The main figure compares like with like: load_run against the plain COPY of everything it writes (events
 plus context rows). The events-only view (load_run against copying just the events, as if shredding were
@@ -208,6 +209,7 @@ def bench_duckdb(good: Path, work: Path, export: Path, repeat: int, figures: Fig
 
             def copy(path: str = path, names: list[str] = names) -> None:
                 with duckdb.connect(path) as con:
+                    con.execute("set preserve_insertion_order = false")
                     for name in names:
                         con.execute(f"copy atomic.\"{name}\" from '{export / name}.parquet' (format parquet)")
 

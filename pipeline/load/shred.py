@@ -173,8 +173,8 @@ def run_schemas(paths: list[Path]) -> list[str]:
 class Shredder:
     """Shreds the batches of one run on one in-memory DuckDB connection.
 
-    Opening a connection, registering the batch and creating the entities table cost more than shredding a
-    small batch, so the connection lives as long as the run; each batch replaces the previous one's entities.
+    A connection per batch added its setup to every batch, so the connection lives as long as the run; each
+    batch replaces the previous one's entities.
     """
 
     def __init__(self) -> None:
