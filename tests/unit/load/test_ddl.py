@@ -122,7 +122,8 @@ def test_events_columns_per_dialect() -> None:
     pg, rs = events_columns("postgres"), events_columns("redshift")
     assert len(pg) == 129 and pg[-1].name == "load_tstamp"
     assert [c.name for c in pg] == [c.name for c in rs]
-    assert dict((c.name, c.type) for c in pg)["domain_sessionid"] == "char(36)"
+    assert dict((c.name, c.type) for c in pg)["domain_sessionid"] == "varchar(128)"  # fits a pseudonymised id
+    assert dict((c.name, c.type) for c in pg)["event_id"] == "char(36)"
     assert dict((c.name, c.type) for c in rs)["domain_sessionid"] == "char(128)"
     assert dict((c.name, c.encoding) for c in rs)["collector_tstamp"] == "RAW"
 
