@@ -169,10 +169,13 @@ def parse_querystrings(querystrings: pa.Array) -> tuple[pa.Array, pa.Array]:
     length = len(querystrings)
     querystrings = querystrings.cast(pa.string())
     invalid = pc.fill_null(pc.match_substring_regex(querystrings, _INVALID_QUERY), False)
-    usable = pc.if_else(invalid, pa.scalar(None, pa.string()), querystrings)
+    usable = querystrings
+    if pc.any(invalid).as_py():
+        usable = pc.if_else(invalid, pa.scalar(None, pa.string()), usable)
     if pc.any(pc.match_substring(usable, "#")).as_py():
         usable = pc.replace_substring_regex(usable, "#.*$", "")  # java.net.URI: the query ends at the fragment
-    usable = pc.fill_null(usable, "")
+    if usable.null_count:
+        usable = pc.fill_null(usable, "")
     if pc.any(pc.match_substring(usable, ";")).as_py():
         pairs = pc.split_pattern_regex(usable, "[&;]")
     else:
@@ -187,12 +190,27 @@ def parse_querystrings(querystrings: pa.Array) -> tuple[pa.Array, pa.Array]:
     keys = pc.take(split_values, pa.array(starts))
     values = pc.take(split_values, pa.array(starts + 1, mask=~has_value))
     keep = pc.not_equal(keys, "").to_numpy(zero_copy_only=False)
-    keys = _decode_column(pc.filter(keys, pa.array(keep)))
-    values = _decode_column(pc.filter(values, pa.array(keep)))
-    parents = parents[keep]
+    if not keep.all():
+        keys, values, parents = pc.filter(keys, pa.array(keep)), pc.filter(values, pa.array(keep)), parents[keep]
+    keys = _decode_column(keys)
+    values = _decode_some(values)
     keys, values, parents = _last_duplicate_wins(keys, values, parents)
     parameters = pa.MapArray.from_arrays(pa.array(_offsets(parents, length)), keys, values)
     return parameters, invalid
+
+
+def _decode_some(values: pa.Array) -> pa.Array:
+    """`_decode_column` of the values holding `%` or `+` only (most tracker values hold neither)."""
+    offsets, data = string_buffers(values)
+    marked = np.flatnonzero((data == ord("%")) | (data == ord("+")))
+    if len(marked) == 0:
+        return values
+    rows = np.unique(np.searchsorted(offsets, marked, side="right") - 1)
+    if len(rows) > len(values) // 2:
+        return _decode_column(values)
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(values, pa.array(mask), _decode_column(values.take(pa.array(rows))))
 
 
 def _last_duplicate_wins(keys: pa.Array, values: pa.Array, parents: np.ndarray
@@ -459,8 +477,10 @@ def to_events(batch: pa.RecordBatch, resolver: Resolver) -> ProtocolEvents:
 
     simple_index = np.flatnonzero(simple)
     index = np.concatenate([simple_index, np.array(extra_index, dtype=np.int64)]).astype(np.int32)
-    params = pa.concat_arrays([pc.take(parameters, pa.array(simple_index, pa.int32())).cast(PARAMETERS_TYPE),
-                               pa.array(extra_params, PARAMETERS_TYPE)])
+    simple_params = parameters if len(simple_index) == len(parameters) else \
+        pc.take(parameters, pa.array(simple_index, pa.int32()))
+    params = simple_params.cast(PARAMETERS_TYPE) if not extra_params else \
+        pa.concat_arrays([simple_params.cast(PARAMETERS_TYPE), pa.array(extra_params, PARAMETERS_TYPE)])
     vendors_out = pa.concat_arrays([pa.array(np.full(len(simple_index), SNOWPLOW, dtype=object), pa.string()),
                                     pa.array(extra_vendor, pa.string())])
     versions_out = pa.concat_arrays([pa.array(np.full(len(simple_index), "tp1", dtype=object), pa.string()),

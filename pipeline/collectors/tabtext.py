@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from pipeline.collectors.arrowtext import strings_at
+
 _LF, _TAB, _CR = 10, 9, 13
 _WHITESPACE = np.array([11, 12, 13, 32], dtype=np.uint8)  # besides TAB and LF
-_VIEW_INLINE = 12
-"""Bytes an Arrow string view holds inline; longer values point into a data buffer."""
 
 
 def _valid_utf8(block: bytes) -> bytes:
@@ -106,24 +106,8 @@ class LineBlock:
         for column in columns:
             start = self.starts[rows] if column == 0 else self.tabs[first_tab + column - 1] + 1
             end = self.ends[rows] if column == count - 1 else self.tabs[first_tab + column]
-            result.append(self._strings(start, end))
+            result.append(strings_at(self.buffer, start, end))
         return result
-
-    def _strings(self, start: np.ndarray, end: np.ndarray) -> pa.Array:
-        """A string array of the byte ranges [start, end) of the block (string views, then one copy)."""
-        n = len(start)
-        length = (end - start).astype(np.int32)
-        data = np.frombuffer(self.buffer, dtype=np.uint8)
-        views = np.zeros((n, 4), dtype=np.int32)
-        views[:, 0] = length
-        inline = length <= _VIEW_INLINE
-        within = np.arange(_VIEW_INLINE) < np.minimum(length, _VIEW_INLINE)[:, None]
-        head = data[np.minimum(start[:, None] + np.arange(_VIEW_INLINE), max(len(data) - 1, 0))] * within
-        views[:, 1:] = head.view(np.int32)
-        views[~inline, 2] = 0                     # data buffer index
-        views[~inline, 3] = start[~inline]       # offset in the data buffer
-        array = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), self.buffer])
-        return array.cast(pa.string())
 
 
 def _line_separators(data: np.ndarray, special: np.ndarray, values: np.ndarray, starts: np.ndarray) -> np.ndarray:

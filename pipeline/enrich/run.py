@@ -43,6 +43,10 @@ V_ETL = f"plough-{__version__}-common-{__version__}"
 DO_NOT_TRACK = ("drop", "anonymise", "ignore")
 ANONYMISED_FIELDS = ("user_id", "domain_userid", "network_userid", "user_fingerprint", "user_ipaddress")
 OUTPUT_FORMATS = ("parquet", "tsv")
+ENRICH_ROWS = 10_000
+"""Events enriched together at most. Every step allocates a few times the batch's raw size; around ten thousand
+rows the per-batch costs are small and the temporaries stay in memory the allocator reuses (larger batches were
+slower and peaked at several times the memory). Output row groups still hold `batch_rows` events."""
 
 
 @dataclass
@@ -384,8 +388,9 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
     with tempfile.TemporaryDirectory(prefix="plough-enrich-") as directory:
         outputs = _Outputs(output_format, directory, batch_rows)
         try:
-            records = _object_records(storage, keys, collector_format, batch_rows, summary, progress)
-            for batch in coalesce(records, batch_rows):
+            step = min(batch_rows, ENRICH_ROWS)
+            records = _object_records(storage, keys, collector_format, step, summary, progress)
+            for batch in coalesce(records, step):
                 outputs.write(*enricher.enrich(batch, summary))
         finally:
             outputs.close()

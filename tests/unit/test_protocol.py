@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import random
+import re
+from urllib.parse import unquote_plus
 
 import pyarrow as pa
 import pytest
@@ -51,6 +54,28 @@ def test_querystring_last_duplicate_wins():
 
 def test_querystring_stops_at_fragment_and_keeps_utf8_escapes():
     assert params("q=%C3%A9t%C3%A9#frag&z=1") == [("q", "été")]
+
+
+def _reference(querystring: str | None) -> list[tuple[str, str | None]]:
+    """URLEncodedUtils on one valid querystring, written plainly."""
+    pairs: dict[str, str | None] = {}
+    for pair in re.split("[&;]", (querystring or "").split("#", 1)[0]):
+        name, equals, value = pair.partition("=")
+        if name:
+            pairs.pop(unquote_plus(name), None)
+            pairs[unquote_plus(name)] = unquote_plus(value) if equals else None
+    return list(pairs.items())
+
+
+def test_querystrings_of_a_batch_agree_with_the_plain_reading():
+    rng = random.Random(11)
+    atoms = ["e", "pv", "a", "url", "=", "=", "&", "&", ";", "+", "%20", "%C3%A9", "%2B", "%25", "x.y", "-", "",
+             "#", "%3D", "%26", "0"]
+    texts = [None, "", "&", "=", "a", "a="] + ["".join(rng.choices(atoms, k=rng.randrange(12))) for _ in range(600)]
+    texts = [t for t in texts if t is None or t.count("#") < 2]
+    parsed, invalid = parse_querystrings(pa.array(texts, pa.string()))
+    assert not any(invalid.to_pylist())
+    assert [row or [] for row in parsed.to_pylist()] == [_reference(t) for t in texts]
 
 
 @pytest.mark.parametrize("querystring", ["a=b c", "a=%zz", "a=%4", 'a="x"', "a=<b>", "a=b|c", "a=#b#c"])
