@@ -11,8 +11,8 @@ process (one Arrow thread), so that its peak RSS is its own:
 - baseline: the same enrichments row by row in plain Python (`enrich_baseline.py`).
 
 Prints events/s and MB/s of raw (compressed) input, both from CPU time (user + system: the machine may be
-shared, CPU time is what one core spends) and wall time, peak RSS, and the ratios to the ceiling and of full
-to baseline.
+shared, CPU time is what one core spends) and wall time, peak RSS, the ratios to the ceiling and of full
+to baseline, and the start-up CPU time (imports) each process spent before its clock started.
 
     .venv/bin/python benchmarks/enrich_throughput.py --events 100000
 """
@@ -123,7 +123,20 @@ def _baseline(root: Path) -> dict:
     return run(root / "raw", root / "City.mmdb", root / "baseline.parquet")
 
 
+def _import(kind: str) -> None:
+    """Load the code a run needs before its clock starts: module imports (pyarrow pulls in pandas on its first
+    list conversion) are a one-off start-up cost per process, reported apart as `startup_cpu_seconds`."""
+    if kind == "baseline":
+        sys.path.insert(0, str(Path(__file__).parent))
+        import enrich_baseline  # noqa: F401
+    elif kind != "ceiling":
+        import pipeline.enrich.run  # noqa: F401
+
+
 def _measure(kind: str, root: Path) -> None:
+    cpu_started = time.process_time()
+    _import(kind)
+    startup = time.process_time() - cpu_started
     started, cpu_started = time.perf_counter(), time.process_time()
     if kind == "ceiling":
         result = _ceiling(root)
@@ -133,6 +146,7 @@ def _measure(kind: str, root: Path) -> None:
         result = _enrich(root, "none" if kind == "core" else str(root / "enrichments"))
     result["seconds"] = time.perf_counter() - started
     result["cpu_seconds"] = time.process_time() - cpu_started
+    result["startup_cpu_seconds"] = startup
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -153,7 +167,8 @@ def _report(events: int, results: dict[str, dict]) -> None:
         megabytes = result["raw_bytes"] / 1e6 / result["cpu_seconds"]
         versus_baseline = f"{rate / baseline:.1f}" if baseline and name in ("core", "full") else ""
         print(f"{events:>9} {name:>9} {rate:>12,.0f} {wall_rate:>12,.0f} {megabytes:>9.2f}"
-              f" {result['peak_rss_mb']:>8.0f} {rate / ceiling:>9.2f} {versus_baseline:>11}", flush=True)
+              f" {result['peak_rss_mb']:>8.0f} {rate / ceiling:>9.2f} {versus_baseline:>11}"
+              f" {result['startup_cpu_seconds']:>10.2f}", flush=True)
 
 
 def main() -> None:
@@ -170,7 +185,7 @@ def main() -> None:
         return
     runs = [r for r in RUNS if r in args.runs.split(",") or r == "ceiling"]
     print(f"{'events':>9} {'run':>9} {'events/s cpu':>12} {'events/s wall':>12} {'MB/s cpu':>9} {'RSS MB':>8}"
-          f" {'/ceiling':>9} {'/baseline':>11}", flush=True)
+          f" {'/ceiling':>9} {'/baseline':>11} {'startup s':>10}", flush=True)
     for events in (args.events, 10 * args.events):
         with tempfile.TemporaryDirectory(prefix="plough-bench-") as folder:
             root = Path(folder)
