@@ -1,7 +1,8 @@
-"""PostgreSQL warehouse: the run streamed batch by batch through COPY … FROM STDIN (CSV), one transaction.
+"""PostgreSQL warehouse: the run streamed batch by batch through COPY … FROM STDIN, one transaction.
 
-Each Arrow batch of the run's Parquet is rendered to CSV by Arrow's C++ writer and copied into
-atomic.events; its entities are shredded (DuckDB, in memory) and copied into their tables. Memory is bounded
+Each Arrow batch of the run's Parquet is encoded as COPY input (binary where the values map exactly onto
+the column types, CSV otherwise: `pg_copy.py`) and copied into atomic.events; its entities are shredded
+(DuckDB, in memory) and copied into their tables the same way. Memory is bounded
 by the batch size, never by the run. A transaction-level advisory lock per warehouse schema serialises loads,
 so of two concurrent loads of one run the second waits, finds the manifest row and is skipped. Every name
 from a schema URI is composed with `psycopg.sql.Identifier`.
@@ -20,7 +21,6 @@ import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from psycopg import sql
 
@@ -30,11 +30,12 @@ from pipeline.load.adapter import LoadRequest, LoadResult, TablePlan, Warehouse,
 from pipeline.load.bad_rows import read_bad_rows
 from pipeline.load.ddl import BAD_ROWS_COLUMNS, FIXED_CONTEXT_COLUMNS, MANIFEST_COLUMNS, Column, events_columns
 from pipeline.load.errors import LoadError
+from pipeline.load.pg_copy import Payload, copy_payload, to_csv
 from pipeline.load.shred import SchemaKey, Shredder, TargetTable, group_by_table, run_schemas
 
-_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
 _MAX_IDENTIFIER_BYTES = 63
 EVENT_COLUMNS = [c.name for c in events_columns("postgres")]
+EVENT_TYPES = [c.type for c in events_columns("postgres")]
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -57,17 +58,11 @@ def create_table_sql(schema: str, table: str, columns: list[Column] | tuple[Colu
                                                                  sql.SQL(", ").join(parts))
 
 
-def copy_sql(schema: str, table: str, columns: list[str]) -> sql.Composable:
-    """COPY … FROM STDIN in CSV (Arrow's CSV: unquoted empty = NULL, strings quoted)."""
-    return sql.SQL("copy {} ({}) from stdin (format csv)").format(
-        sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns)))
-
-
-def to_csv(table: pa.Table | pa.RecordBatch) -> pa.Buffer:
-    """Render Arrow rows as PostgreSQL-readable CSV, in C++ (no per-row Python)."""
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink, _CSV)
-    return sink.getvalue()
+def copy_sql(schema: str, table: str, columns: list[str], fmt: str = "csv") -> sql.Composable:
+    """COPY … FROM STDIN in CSV (Arrow's CSV: unquoted empty = NULL, strings quoted) or binary."""
+    return sql.SQL("copy {} ({}) from stdin (format {})").format(
+        sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL("binary" if fmt == "binary" else "csv"))
 
 
 def events_rows(batch: pa.RecordBatch, load_tstamp: datetime) -> pa.Table:
@@ -89,11 +84,10 @@ def constant_timestamp(value: datetime, length: int) -> pa.Array:
 
 @dataclass
 class PreparedBatch:
-    """One batch ready for COPY: events CSV, each table's CSV and row count, collector_tstamp bounds."""
+    """One batch ready for COPY: the events' and each table's COPY input, collector_tstamp bounds."""
 
-    rows: int
-    events: pa.Buffer
-    contexts: list[tuple[TargetTable, pa.Buffer, int]]
+    events: Payload
+    contexts: list[tuple[TargetTable, Payload]]
     stamps: list[datetime]
 
 
@@ -105,9 +99,9 @@ def _prepared(batches: Iterator[pa.RecordBatch], targets: dict[str, TargetTable]
             if batch.num_rows == 0:
                 continue
             bounds = pc.min_max(batch.column("collector_tstamp"))
-            contexts = [(table, to_csv(rows), rows.num_rows)
+            contexts = [(table, copy_payload(rows, [c.type for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)]))
                         for table, rows in shredder.shred(batch, lambda keys: targets[keys[0].table])]
-            yield PreparedBatch(batch.num_rows, to_csv(events_rows(batch, load_tstamp)), contexts,
+            yield PreparedBatch(copy_payload(events_rows(batch, load_tstamp), EVENT_TYPES), contexts,
                                 [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None])
 
 
@@ -201,13 +195,13 @@ class PostgresWarehouse(Warehouse):
 
     def _copy(self, conn: psycopg.Connection, table: str, columns: list[str], rows: pa.Table) -> None:
         if rows.num_rows:
-            self._copy_csv(conn, table, columns, to_csv(rows))
+            self._send(conn, table, columns, Payload("csv", to_csv(rows), rows.num_rows))
 
-    def _copy_csv(self, conn: psycopg.Connection, table: str, columns: list[str], csv: pa.Buffer) -> None:
-        if csv.size == 0:
+    def _send(self, conn: psycopg.Connection, table: str, columns: list[str], payload: Payload) -> None:
+        if payload.rows == 0:
             return
-        with conn.cursor().copy(copy_sql(self.schema, table, columns)) as copy:
-            copy.write(memoryview(csv))
+        with conn.cursor().copy(copy_sql(self.schema, table, columns, payload.format)) as copy:
+            copy.write(memoryview(payload.data))
 
     def _manifest(self, conn: psycopg.Connection, request: LoadRequest) -> tuple[datetime, str] | None:
         row = conn.execute(sql.SQL("select ingestion_tstamp, types from {} where run_id = %s or base = %s").format(
@@ -290,14 +284,14 @@ class PostgresWarehouse(Warehouse):
         # NOTE: without dedupe the batches need no connection, so they are prepared one ahead in a thread
         # (Parquet decoding, CSV rendering and shredding overlap with the server's COPY work).
         for part in (prepared if request.dedupe else prefetch(prepared)):
-            self._copy_csv(conn, "events", EVENT_COLUMNS, part.events)
+            self._send(conn, "events", EVENT_COLUMNS, part.events)
             stamps += part.stamps
-            for table, csv, rows in part.contexts:
-                self._copy_csv(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], csv)
-                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + rows
-            result.events += part.rows
+            for table, payload in part.contexts:
+                self._send(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], payload)
+                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + payload.rows
+            result.events += part.events.rows
             if request.progress:
-                request.progress(part.rows)
+                request.progress(part.events.rows)
         for rows in read_bad_rows(request.files.bad_rows, request.run_id, load_tstamp):
             self._copy(conn, "bad_rows", [c.name for c in BAD_ROWS_COLUMNS], rows)
             result.bad_rows += rows.num_rows

@@ -170,3 +170,24 @@ def test_force_reload_keeps_the_context_rows_of_identical_events_loaded_by_anoth
     assert [n for _, n in per_event] == [1, 1, 4, 4, 4, 4]
     assert query(postgres_url, f"select count(*) from {schema}.com_acme_checkout_step_1") == [(10,)]
     assert query(postgres_url, f"select count(*) from {schema}.com_snowplowanalytics_snowplow_link_click_1") == [(3,)]
+
+
+def test_binary_and_csv_batches_load_the_values_postgres_parses_from_text(tmp_path: Path, postgres_url: str,
+                                                                           schema: str) -> None:
+    rows = samples.events(4).to_pylist()
+    rows[0].update(tr_total="12.3", txn_id="007", ti_price="-0.50")     # exact: this part goes as binary COPY
+    rows[2].update(tr_total="12.345", txn_id="8", ti_price="1e2")       # rounded by PostgreSQL: this part as CSV
+    good = samples.write_run(tmp_path / "good", pa.Table.from_pylist(rows, samples.events(0).schema), parts=2)
+    load_run(str(good), postgres_url, RUN, schema=schema, lookup=samples.lookup)
+    loaded = query(postgres_url, f"select event_id, txn_id, tr_total::text, ti_price::text, domain_sessionidx, "
+                                 f"collector_tstamp, geo_latitude, br_features_pdf, page_url, event_fingerprint "
+                                 f"from {schema}.events order by event_id")
+    expected = [(r["event_id"], r["collector_tstamp"], r["geo_latitude"], r["br_features_pdf"], r["page_url"],
+                 r["event_fingerprint"]) for r in rows]
+    assert [(e, *rest) for e, _, _, _, _, *rest in loaded] == expected
+    assert [row[1:5] for row in loaded] == [(7, "12.30", "-0.50", 3), (None, None, None, 3),
+                                            (8, "12.35", "100.00", 3), (None, None, None, 3)]
+    contexts = query(postgres_url, f"""select c.root_tstamp, c.amount::text, c."when", c."shipping.city", c.step
+        from {schema}.com_acme_checkout_step_1 c order by c.root_id""")
+    assert contexts == [(r["collector_tstamp"], "19.99", datetime(2026, 1, 1, 9, 0, 0, 250000), f'Zürich "{i}"', i)
+                        for i, r in enumerate(rows)]
