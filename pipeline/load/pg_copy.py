@@ -31,10 +31,14 @@ _EXACT: dict[str, pa.DataType] = {
 
 @dataclass(frozen=True)
 class Payload:
-    """COPY input for one table: its format (`binary` or `csv`), the bytes to send and the row count."""
+    """COPY input for one table: its format (`binary` or `csv`), the buffers to send in order, the row count.
+
+    Binary input stays in the encoder's pieces (header, one per record batch, trailer): joining them into one
+    bytes object cost as much as the encoding itself (a second copy of the whole batch into fresh pages).
+    """
 
     format: Literal["binary", "csv"]
-    data: bytes | pa.Buffer
+    parts: list[bytes | pa.Buffer]
     rows: int
 
 
@@ -89,7 +93,7 @@ def copy_payload(table: pa.Table, pg_types: list[str]) -> Payload:
     """The COPY input for `table` (columns in table order, typed `pg_types`): binary when exact, else CSV."""
     exact = binary_rows(table, pg_types)
     if exact is None:
-        return Payload("csv", to_csv(table), table.num_rows)
+        return Payload("csv", [to_csv(table)], table.num_rows)
     encoder = ArrowToPostgresBinaryEncoder(exact.schema)
     parts = [encoder.write_header(), *(encoder.write_batch(batch) for batch in exact.to_batches()), encoder.finish()]
-    return Payload("binary", b"".join(parts), table.num_rows)
+    return Payload("binary", parts, table.num_rows)

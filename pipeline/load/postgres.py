@@ -195,13 +195,14 @@ class PostgresWarehouse(Warehouse):
 
     def _copy(self, conn: psycopg.Connection, table: str, columns: list[str], rows: pa.Table) -> None:
         if rows.num_rows:
-            self._send(conn, table, columns, Payload("csv", to_csv(rows), rows.num_rows))
+            self._send(conn, table, columns, Payload("csv", [to_csv(rows)], rows.num_rows))
 
     def _send(self, conn: psycopg.Connection, table: str, columns: list[str], payload: Payload) -> None:
         if payload.rows == 0:
             return
         with conn.cursor().copy(copy_sql(self.schema, table, columns, payload.format)) as copy:
-            copy.write(memoryview(payload.data))
+            for part in payload.parts:
+                copy.write(memoryview(part))
 
     def _manifest(self, conn: psycopg.Connection, request: LoadRequest) -> tuple[datetime, str] | None:
         row = conn.execute(sql.SQL("select ingestion_tstamp, types from {} where run_id = %s or base = %s").format(

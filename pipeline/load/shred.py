@@ -180,6 +180,7 @@ class Shredder:
     def __init__(self) -> None:
         self._con = duckdb.connect()
         self._con.execute("set TimeZone = 'UTC'")
+        self._con.execute("set threads = 1")
 
     def __enter__(self) -> Shredder:
         return self

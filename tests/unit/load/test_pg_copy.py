@@ -44,7 +44,7 @@ def test_values_postgres_would_round_trim_or_reject_go_as_csv(field: str, value:
     assert binary_rows(table, EVENT_TYPES) is None
     payload = copy_payload(table, EVENT_TYPES)
     assert (payload.format, payload.rows) == ("csv", 3)
-    assert bytes(payload.data).count(b"\n") == 3
+    assert b"".join(map(bytes, payload.parts)).count(b"\n") == 3
 
 
 def test_context_column_types_map_to_binary() -> None:
