@@ -27,6 +27,7 @@ from pipeline.enrich import conversions as cv
 from pipeline.enrich import jsontext
 from pipeline.enrich.conversions import Failures
 from pipeline.enrich.entities import ContextsChecker
+from pipeline.enrich.periods import DAY_MS, minus_period
 from pipeline.enrich.urls import URL_PARTS, explode_column
 from pipeline.enrich.working import WORKING_FIELDS, failure
 from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
@@ -259,9 +260,23 @@ def _schema_fields(event: pa.Array, unstruct_schemas: list[str | None], failures
 
 
 def _derived_tstamp(collector: pa.Array, created: pa.Array, sent: pa.Array, true: pa.Array) -> pa.Array:
-    """§1.3: true_tstamp; else collector − (sent − created) when created < sent; else collector."""
-    shifted = pc.subtract(collector.cast(pa.int64()), pc.subtract(sent.cast(pa.int64()), created.cast(pa.int64())))
+    """§1.3: true_tstamp; else collector − Period(created, sent) when created < sent; else collector.
+
+    Subtracting the joda Period equals subtracting milliseconds for gaps under 28 days, so only the rare rows
+    with a longer gap take the row-by-row calendar arithmetic of `periods.minus_period`.
+    """
+    start, end, instant = created.cast(pa.int64()), sent.cast(pa.int64()), collector.cast(pa.int64())
+    gap = pc.subtract(end, start)
+    shifted = pc.subtract(instant, gap)
     use_shift = pc.fill_null(pc.less(created, sent), False)
+    long_gap = pc.and_(pc.and_(use_shift, pc.is_valid(instant)), pc.greater_equal(gap, 28 * DAY_MS))
+    rows = pa.array(np.flatnonzero(pc.fill_null(long_gap, False).to_numpy(zero_copy_only=False)), pa.int64())
+    if len(rows):
+        calendar = [minus_period(*values) for values in zip(*(pc.take(c, rows).to_pylist()
+                                                                 for c in (instant, start, end)), strict=True)]
+        values = pc.fill_null(shifted, 0).to_numpy().copy()
+        values[rows.to_numpy()] = calendar
+        shifted = pa.array(values, pa.int64(), mask=pc.is_null(shifted).to_numpy(zero_copy_only=False))
     derived = pc.if_else(use_shift, shifted.cast(TIMESTAMP), collector)
     return pc.coalesce(true, derived)
 
