@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from queue import Empty, Queue
@@ -91,22 +93,31 @@ class PreparedBatch:
     stamps: list[datetime]
 
 
-def _prepared(batches: Iterator[pa.RecordBatch], targets: dict[str, TargetTable],
+def _prepared(batches: Iterator[pa.RecordBatch], targets: Future[dict[str, TargetTable]],
               load_tstamp: datetime) -> Iterator[PreparedBatch]:
-    """Render each enriched batch as COPY input: its events and its shredded entities (pure, no database)."""
+    """Render each enriched batch as COPY input: its events and its shredded entities (pure, no database).
+
+    The events need no table plan, so the first batch's events are encoded while `targets` (the context
+    tables, created or migrated by the caller) are still being prepared.
+    """
     with Shredder() as shredder:
         for batch in batches:
             if batch.num_rows == 0:
                 continue
             bounds = pc.min_max(batch.column("collector_tstamp"))
+            events = copy_payload(events_rows(batch, load_tstamp), EVENT_TYPES)
             contexts = [(table, copy_payload(rows, [c.type for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)]))
-                        for table, rows in shredder.shred(batch, lambda keys: targets[keys[0].table])]
-            yield PreparedBatch(copy_payload(events_rows(batch, load_tstamp), EVENT_TYPES), contexts,
+                        for table, rows in shredder.shred(batch, lambda keys: targets.result()[keys[0].table])]
+            yield PreparedBatch(events, contexts,
                                 [v for v in (bounds["min"].as_py(), bounds["max"].as_py()) if v is not None])
 
 
-def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[PreparedBatch]:
-    """Produce `items` in a background thread, `depth` ahead; the producer's exceptions surface here."""
+@contextmanager
+def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[Iterator[PreparedBatch]]:
+    """Start producing `items` in a background thread now, `depth` ahead; the block iterates what it yields.
+
+    The producer's exceptions surface in the consumer; leaving the block stops the producer.
+    """
     queue: Queue[tuple[str, object]] = Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -120,9 +131,7 @@ def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[Prepare
         except BaseException as err:  # noqa: BLE001 - handed to the consumer, which re-raises it
             queue.put(("error", err))
 
-    thread = threading.Thread(target=produce, name="plough-load-prefetch", daemon=True)
-    thread.start()
-    try:
+    def consume() -> Iterator[PreparedBatch]:
         while True:
             kind, value = queue.get()
             if kind == "done":
@@ -130,6 +139,11 @@ def prefetch(items: Iterator[PreparedBatch], depth: int = 2) -> Iterator[Prepare
             if kind == "error":
                 raise value  # type: ignore[misc]
             yield value  # type: ignore[misc]
+
+    thread = threading.Thread(target=produce, name="plough-load-prefetch", daemon=True)
+    thread.start()
+    try:
+        yield consume()
     finally:
         stop.set()
         while thread.is_alive():
@@ -261,6 +275,16 @@ class PostgresWarehouse(Warehouse):
         known = pa.array([f"{event_id}\x00{fingerprint}" for event_id, fingerprint in seen])
         return batch.filter(pc.invert(pc.is_in(keys, value_set=known)))
 
+    def _prepare_tables(self, conn: psycopg.Connection, types: list[str],
+                        request: LoadRequest) -> dict[str, TargetTable]:
+        """Create or migrate the context table of every schema in the run; table name → its target."""
+        targets: dict[str, TargetTable] = {}
+        for table, keys in group_by_table(types).items():
+            plan = plan_table(keys, *self.table_state(conn, table), request.lookup)
+            self.apply(conn, plan)
+            targets[table] = plan.target
+        return targets
+
     def _load_in_transaction(self, conn: psycopg.Connection, request: LoadRequest) -> LoadResult:
         conn.execute("select pg_advisory_xact_lock(hashtext(%s))", [f"plough.load:{self.schema}"])
         self.ensure_base_tables(conn)
@@ -271,28 +295,32 @@ class PostgresWarehouse(Warehouse):
             self._delete_run(conn, request, loaded)
         load_tstamp = started = utc_now()
         result = LoadResult(request.run_id, False, load_tstamp=load_tstamp, warehouse=self.url)
-        types = run_schemas(request.files.parquet)
-        targets: dict[str, TargetTable] = {}
-        for table, keys in group_by_table(types).items():
-            plan = plan_table(keys, *self.table_state(conn, table), request.lookup)
-            self.apply(conn, plan)
-            targets[table] = plan.target
         stamps: list[datetime] = []
         batches = self._batches(request)
         if request.dedupe:
             batches = (self._new_events(conn, batch) for batch in batches)
+        targets: Future[dict[str, TargetTable]] = Future()
         prepared = _prepared(batches, targets, load_tstamp)
-        # NOTE: without dedupe the batches need no connection, so they are prepared one ahead in a thread
-        # (Parquet decoding, CSV rendering and shredding overlap with the server's COPY work).
-        for part in (prepared if request.dedupe else prefetch(prepared)):
-            self._send(conn, "events", EVENT_COLUMNS, part.events)
-            stamps += part.stamps
-            for table, payload in part.contexts:
-                self._send(conn, table.name, [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)], payload)
-                result.context_rows[table.name] = result.context_rows.get(table.name, 0) + payload.rows
-            result.events += part.events.rows
-            if request.progress:
-                request.progress(part.events.rows)
+        # NOTE: without dedupe the batches need no connection, so they are prepared ahead in a thread that
+        # starts before the context tables are ready (Parquet decoding, encoding and shredding overlap with
+        # the schema scan, the DDL and the server's COPY work).
+        with nullcontext(prepared) if request.dedupe else prefetch(prepared) as parts:
+            try:
+                types = run_schemas(request.files.parquet)
+                targets.set_result(self._prepare_tables(conn, types, request))
+            except BaseException as err:
+                targets.set_exception(err)
+                raise
+            for part in parts:
+                self._send(conn, "events", EVENT_COLUMNS, part.events)
+                stamps += part.stamps
+                for table, payload in part.contexts:
+                    columns = [c.name for c in (*FIXED_CONTEXT_COLUMNS, *table.columns)]
+                    self._send(conn, table.name, columns, payload)
+                    result.context_rows[table.name] = result.context_rows.get(table.name, 0) + payload.rows
+                result.events += part.events.rows
+                if request.progress:
+                    request.progress(part.events.rows)
         for rows in read_bad_rows(request.files.bad_rows, request.run_id, load_tstamp):
             self._copy(conn, "bad_rows", [c.name for c in BAD_ROWS_COLUMNS], rows)
             result.bad_rows += rows.num_rows
