@@ -18,7 +18,7 @@ import pyarrow as pa
 import pytest
 from psycopg import sql
 
-from pipeline.load import load_run
+from pipeline.load import LoadError, load_run
 from pipeline.load.postgres import PostgresWarehouse
 
 RUN = "2026-01-01-10-00-00"
@@ -136,7 +136,7 @@ def test_sigkill_mid_load_then_rerun_leaves_one_copy(tmp_path: Path, postgres_ur
 import sys, time
 sys.path.insert(0, {str(Path(samples.__file__).parent)!r})
 import load_samples
-from pipeline.load import load_run
+from pipeline.load import LoadError, load_run
 def progress(n):
     print("loaded", n, flush=True)
     time.sleep(120)
@@ -191,3 +191,16 @@ def test_binary_and_csv_batches_load_the_values_postgres_parses_from_text(tmp_pa
         from {schema}.com_acme_checkout_step_1 c order by c.root_id""")
     assert contexts == [(r["collector_tstamp"], "19.99", datetime(2026, 1, 1, 9, 0, 0, 250000), f'Zürich "{i}"', i)
                         for i, r in enumerate(rows)]
+
+
+def test_unresolvable_schema_stops_the_batch_producer_and_leaves_nothing(tmp_path: Path, postgres_url: str,
+                                                                          schema: str) -> None:
+    good = samples.write_run(tmp_path / "good", samples.events(30), parts=3)
+    with pytest.raises(LoadError, match="checkoutStep.*cannot be resolved"):
+        load_run(str(good), postgres_url, RUN, schema=schema,
+                 lookup={samples.WEB_PAGE: samples.SCHEMAS[samples.WEB_PAGE]}.__getitem__)
+    assert not [t for t in threading.enumerate() if t.name == "plough-load-prefetch"]
+    assert query(postgres_url, "select count(*) from information_schema.tables where table_schema = %s",
+                 [schema]) == [(0,)]
+    load_run(str(good), postgres_url, RUN, schema=schema, lookup=samples.lookup)
+    assert query(postgres_url, f"select count(*) from {schema}.events") == [(30,)]
