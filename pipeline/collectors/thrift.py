@@ -10,6 +10,12 @@ Each record is decoded in one pass by a small TBinaryProtocol reader into a `Col
 collector-payload.thrift; unknown fields of any type are skipped), then checked in the order of Snowplow's
 ThriftLoader: readable, `schema` present and matching, required fields, path. Error messages follow Java
 Thrift's, since Snowplow copies them into bad rows.
+
+A record without a `schema` field is, as in ThriftLoader's `convertOldSchema`, read again as the legacy
+`SnowplowRawEvent` of the first Scala collectors (snowplow-raw-event.thrift): a GET request of tracker
+protocol 1, whose `payload.data` is the querystring, so it becomes a `/i` row without body or content type.
+Its fields have default requiredness (none is checked); a missing `payload` fails as Snowplow's null
+dereference does (message "null"), a missing `encoding` as `Charset.forName(null)`, a missing timestamp is 0.
 """
 
 from __future__ import annotations
@@ -45,6 +51,13 @@ _STRING_FIELDS = {31337: "schema", 100: "ipAddress", 210: "encoding", 220: "coll
                   400: "hostname", 410: "networkUserId"}
 _TIMESTAMP, _HEADERS = 200, 350
 _REQUIRED_OBJECTS = ("ipAddress", "encoding", "collector")
+
+# SnowplowRawEvent and its TrackerPayload (snowplow-raw-event/snowplow-raw-event.thrift)
+_LEGACY_STRING_FIELDS = {20: "collector", 30: "encoding", 40: "ipAddress", 45: "hostname", 50: "userAgent",
+                         60: "refererUri", 80: "networkUserId"}
+_LEGACY_TIMESTAMP, _LEGACY_PAYLOAD, _LEGACY_HEADERS = 1, 41, 70
+_TRACKER_PAYLOAD_DATA = 3
+LEGACY_PATH = "/i"
 
 _DOT = "[^\n\r\u0085\u2028\u2029]*"
 _X_FORWARDED_FOR = re.compile(f"x-forwarded-for: {IP_PATTERN}{_DOT}")
@@ -154,15 +167,45 @@ def read_collector_payload(record: bytes) -> dict[str, Any]:
         elif field_id == _TIMESTAMP and kind == T_I64:
             payload["timestamp"] = reader.i64()
         elif field_id == _HEADERS and kind == T_LIST:
-            element, size = reader.byte(), reader.container_size()
-            if element != T_STRING:
-                for _ in range(size):
-                    reader.skip(element)
-                continue
-            payload["headers"] = [reader.string() for _ in range(size)]
+            _read_headers(reader, payload)
         else:
             reader.skip(kind)
     return payload
+
+
+def read_snowplow_raw_event(record: bytes) -> dict[str, Any]:
+    """A serialised legacy SnowplowRawEvent → its fields by IDL name; `payload` is the TrackerPayload's `data`
+    (None when the struct has no data), absent when the record has no payload struct."""
+    reader = _Reader(record)
+    event: dict[str, Any] = {}
+    while (field := reader.field())[0] != T_STOP:
+        kind, field_id = field
+        if field_id in _LEGACY_STRING_FIELDS and kind == T_STRING:
+            event[_LEGACY_STRING_FIELDS[field_id]] = reader.string()
+        elif field_id == _LEGACY_TIMESTAMP and kind == T_I64:
+            event["timestamp"] = reader.i64()
+        elif field_id == _LEGACY_HEADERS and kind == T_LIST:
+            _read_headers(reader, event)
+        elif field_id == _LEGACY_PAYLOAD and kind == T_STRUCT:
+            event["payload"] = None
+            while (inner := reader.field())[0] != T_STOP:
+                if inner == (T_STRING, _TRACKER_PAYLOAD_DATA):
+                    event["payload"] = reader.string()
+                else:
+                    reader.skip(inner[0])
+        else:
+            reader.skip(kind)
+    return event
+
+
+def _read_headers(reader: _Reader, into: dict[str, Any]) -> None:
+    """A list<string> of headers into `into["headers"]`; a list of another element type is skipped."""
+    element, size = reader.byte(), reader.container_size()
+    if element != T_STRING:
+        for _ in range(size):
+            reader.skip(element)
+        return
+    into["headers"] = [reader.string() for _ in range(size)]
 
 
 def check_required(payload: dict[str, Any]) -> None:
@@ -208,7 +251,7 @@ def parse_record(record: bytes) -> dict[str, Any]:
         payload = read_collector_payload(record)
         schema = payload.get("schema")
         if schema is None:
-            raise ThriftError("the record has no schema field; legacy SnowplowRawEvent records are not supported")
+            return _legacy_record(record)
         key = _SCHEMA_URI.fullmatch(schema)
         if key is None or key.group(1, 2, 3, 4, 5) != ("com.snowplowanalytics.snowplow", "CollectorPayload",
                                                         "thrift", "1", "0"):
@@ -233,6 +276,30 @@ def parse_record(record: bytes) -> dict[str, Any]:
         "hostname": payload.get("hostname"),
         "collector": payload["collector"],
         "encoding": payload["encoding"],
+        "failure": None,
+    }
+
+
+def _legacy_record(record: bytes) -> dict[str, Any]:
+    """A record without `schema` read as a legacy SnowplowRawEvent (ThriftLoader.convertOldSchema)."""
+    event = read_snowplow_raw_event(record)
+    if "payload" not in event:
+        raise ThriftError("null")
+    if event.get("encoding") is None:
+        raise ThriftError("Null charset name")
+    headers = event.get("headers", [])
+    return {
+        "collector_tstamp": _timestamp(event.get("timestamp", 0)),
+        "ip_address": client_ip(headers, event.get("ipAddress")),
+        "useragent": event.get("userAgent"),
+        "referer": event.get("refererUri"),
+        "path": LEGACY_PATH,
+        "querystring": event["payload"],
+        "headers": headers,
+        "network_userid": event.get("networkUserId"),
+        "hostname": event.get("hostname"),
+        "collector": event.get("collector"),
+        "encoding": event["encoding"],
         "failure": None,
     }
 
