@@ -6,9 +6,15 @@ get a fresh event_id and a `duplicate` derived context naming the original id. A
 never matches naturally (the shredder gives it a random one), so without the event_fingerprint enrichment
 only synthetic deduplication happens.
 
-The run's events stream by in batches, so the first occurrence of an id has already been written when a later
-one arrives: the first keeps its id and only later occurrences are renamed (the shredder, seeing the whole
-batch at once, renames all of them).
+The run's events stream by in batches and are written as they are enriched, yet the shredder, seeing the whole
+run at once, renames EVERY member of a synthetic group, the first occurrence included. Within a batch all
+members are renamed at once. A member in a later batch is renamed at once too, and the (original) event_id of
+its group is remembered; the first occurrence, already written with that id, is renamed at the end of the run
+by `rename_originals` (a table in memory) or `rewrite_part` (the run's local part file, before it is uploaded).
+The ids remembered are the rare cross-batch synthetic groups only (about 50 bytes each). The rewrite happens
+only when there is at least one such group; it streams the part once (Parquet row group by row group, TSV line
+by line: memory one row group), so its cost is one more decode and encode of the local part (Parquet) or one
+copy of its lines (TSV), and nothing when there is no such group.
 
 Memory: every kept event costs 16 bytes (a 64-bit hash of its event_id and a 64-bit hash of the pair
 event_id + fingerprint) in sorted numpy runs merged LSM-style: 10 million events hold 160 MB. Two distinct
@@ -18,17 +24,22 @@ would be treated as one id.
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from pipeline.enrich import jsontext
 from pipeline.enrich.working import set_column
+from pipeline.events import FIELD_NAMES
 
 DUPLICATE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0"
 DERIVED_ENVELOPE = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
+_EVENT_ID, _DERIVED_CONTEXTS = FIELD_NAMES.index("event_id"), FIELD_NAMES.index("derived_contexts")
 _HEX = np.full(256, 0, dtype=np.uint64)
 for _i, _c in enumerate(b"0123456789abcdef"):
     _HEX[_c] = _i
@@ -90,6 +101,7 @@ class RunDeduplicator:
     def __init__(self) -> None:
         self._ids = _SortedRuns()
         self._pairs = _SortedRuns()
+        self._originals: set[str] = set()
         self.natural = 0
         self.synthetic = 0
 
@@ -112,34 +124,82 @@ class RunDeduplicator:
         unique_ids, counts = np.unique(ids, return_counts=True)
         repeated = np.isin(ids, unique_ids[counts > 1]) if (counts > 1).any() else np.zeros(len(ids), dtype=bool)
         keep = np.ones(len(ids), dtype=bool)
-        rename: list[int] = []
-        batch_ids: set[int] = set()
+        kept_by_id: dict[int, list[int]] = {}
         batch_pairs: set[int] = set()
         for row in np.flatnonzero(id_seen | repeated):
-            event_id, pair = int(ids[row]), int(pairs[row])
+            pair = int(pairs[row])
             if pair_seen[row] or pair in batch_pairs:
                 keep[row] = False
-            elif id_seen[row] or event_id in batch_ids:
-                rename.append(int(row))
-            batch_ids.add(event_id)
+            else:
+                kept_by_id.setdefault(int(ids[row]), []).append(int(row))
             batch_pairs.add(pair)
+        rename = [row for rows in kept_by_id.values() if len(rows) > 1 or id_seen[rows[0]] for row in rows]
+        earlier = [rows[0] for rows in kept_by_id.values() if id_seen[rows[0]]]
+        if earlier:
+            self._originals.update(table.column("event_id").take(earlier).to_pylist())
         self.natural += int((~keep).sum())
         self.synthetic += len(rename)
         if rename:
-            table = self._rename(table, rename)
+            table = _rename(table, rename)
         self._ids.add(np.unique(ids[keep]))
         self._pairs.add(np.unique(pairs[keep]))
         return table.filter(pa.array(keep)) if not keep.all() else table
 
-    @staticmethod
-    def _rename(table: pa.Table, rows: list[int]) -> pa.Table:
-        event_ids = table.column("event_id").to_pylist()
-        derived = table.column("derived_contexts").to_pylist()
-        for row in rows:
-            context = {"schema": DUPLICATE_SCHEMA, "data": {"originalEventId": event_ids[row]}}
-            envelope = jsontext.loads(derived[row]) if derived[row] else {"schema": DERIVED_ENVELOPE, "data": []}
-            envelope["data"].append(context)
-            derived[row] = jsontext.dumps(envelope)
-            event_ids[row] = str(uuid.uuid4())
-        table = set_column(table, "event_id", pa.array(event_ids, pa.string()))
-        return set_column(table, "derived_contexts", pa.array(derived, pa.string()))
+    def rename_originals(self, table: pa.Table) -> pa.Table:
+        """Rename the first occurrences, written before their synthetic duplicates were seen, in `table`."""
+        if not self._originals or table.num_rows == 0:
+            return table
+        rows = np.flatnonzero(pc.fill_null(pc.is_in(table.column("event_id"), pa.array(sorted(self._originals))),
+                                           False).to_numpy(zero_copy_only=False))
+        self.synthetic += len(rows)
+        return _rename(table, rows.tolist()) if len(rows) else table
+
+    def rewrite_part(self, path: Path, output_format: str) -> None:
+        """`rename_originals` on a written good part (Parquet or enriched TSV), replacing the file."""
+        if not self._originals:
+            return
+        renamed = path.with_name(path.name + ".renamed")
+        if output_format == "tsv":
+            self._rewrite_tsv(path, renamed)
+        else:
+            source = pq.ParquetFile(path)
+            compression = (source.metadata.row_group(0).column(0).compression.lower()
+                           if source.num_row_groups else "zstd")
+            with pq.ParquetWriter(renamed, source.schema_arrow, compression=compression) as writer:
+                for index in range(source.num_row_groups):
+                    table = self.rename_originals(source.read_row_group(index))
+                    writer.write_table(table, row_group_size=max(table.num_rows, 1))
+        os.replace(renamed, path)
+
+    def _rewrite_tsv(self, path: Path, renamed: Path) -> None:
+        """Only the lines of first occurrences change; every other line is copied byte for byte."""
+        originals = {event_id.encode("utf-8") for event_id in self._originals}
+        with open(path, "rb") as source, open(renamed, "wb") as target:
+            for line in source:
+                fields = line.split(b"\t", _EVENT_ID + 1)
+                if len(fields) > _EVENT_ID + 1 and fields[_EVENT_ID] in originals:
+                    fields = line.rstrip(b"\n").split(b"\t")
+                    derived = fields[_DERIVED_CONTEXTS].decode("utf-8") or None
+                    fields[_DERIVED_CONTEXTS] = _with_duplicate(derived, fields[_EVENT_ID].decode()).encode("utf-8")
+                    fields[_EVENT_ID] = str(uuid.uuid4()).encode("ascii")
+                    line = b"\t".join(fields) + b"\n"
+                    self.synthetic += 1
+                target.write(line)
+
+
+def _with_duplicate(derived_contexts: str | None, original_event_id: str) -> str:
+    """The derived_contexts envelope with a `duplicate` context naming the original event_id appended."""
+    envelope = jsontext.loads(derived_contexts) if derived_contexts else {"schema": DERIVED_ENVELOPE, "data": []}
+    envelope["data"].append({"schema": DUPLICATE_SCHEMA, "data": {"originalEventId": original_event_id}})
+    return jsontext.dumps(envelope)
+
+
+def _rename(table: pa.Table, rows: list[int]) -> pa.Table:
+    """A new random event_id and a `duplicate` derived context for each of `rows`."""
+    event_ids = table.column("event_id").to_pylist()
+    derived = table.column("derived_contexts").to_pylist()
+    for row in rows:
+        derived[row] = _with_duplicate(derived[row], event_ids[row])
+        event_ids[row] = str(uuid.uuid4())
+    table = set_column(table, "event_id", pa.array(event_ids, pa.string()))
+    return set_column(table, "derived_contexts", pa.array(derived, pa.string()))

@@ -394,6 +394,8 @@ def enrich_objects(storage: Storage, keys: list[str], good_prefix: str, bad_pref
                 outputs.write(*enricher.enrich(batch, summary))
         finally:
             outputs.close()
+        enricher.dedupe.rewrite_part(outputs.good_path, output_format)
+        summary.synthetic_duplicates = enricher.dedupe.synthetic
         target = output_storage or storage
         target.upload(outputs.good_path, f"{good_prefix}{part_name}.{output_format}")
         target.upload(outputs.bad_path, f"{bad_prefix}{part_name}.jsonl")
@@ -413,7 +415,8 @@ def enrich_batches(batches: Iterator[pa.RecordBatch], *, enrichments: str | os.P
         good, bad = enricher.enrich(batch, summary)
         goods.append(good)
         bads.extend(bad)
-    table = pa.concat_tables(goods) if goods else _empty_good()
+    table = enricher.dedupe.rename_originals(pa.concat_tables(goods)) if goods else _empty_good()
+    summary.synthetic_duplicates = enricher.dedupe.synthetic
     return table, bads, summary
 
 

@@ -95,15 +95,18 @@ def test_adversarial_input_is_conserved(tmp_path, configs):
         summary.bad_by_type)
     resolver = Resolver.default()
     assert all(resolver.validate(row) == [] for row in bad)
-    first = good.filter(pa.compute.equal(good.column("event_id"), EID)).to_pylist()
-    assert len(first) == 1 and first[0]["user_ipaddress"] == "255.255.255.x"
-    assert first[0]["mkt_source"] == "news" and first[0]["event_fingerprint"]
-    assert first[0]["etl_tstamp"] == datetime(2001, 9, 9, 1, 46, 40)
+    # every member of the synthetic group is renamed, the first event too (written in an earlier batch): the
+    # first event, its synthetic duplicate, and the truncated copy of the first line in the damaged file if it
+    # was cut inside its parameters (a different fingerprint)
+    assert EID not in good.column("event_id").to_pylist()
     renamed = [e for e in good.to_pylist() if e["derived_contexts"] and "duplicate/" in e["derived_contexts"]]
-    # the synthetic duplicate of the first file, and the truncated copy of the first line in the damaged file
-    # if it was cut inside its parameters (a different fingerprint)
-    assert [e["app_id"] for e in renamed][0] == "other"
+    assert [e["app_id"] for e in renamed][:2] == ["shop", "other"]
     assert all(json.loads(e["derived_contexts"])["data"][-1]["data"] == {"originalEventId": EID} for e in renamed)
+    assert summary.synthetic_duplicates == len(renamed)
+    first = renamed[0]
+    assert first["user_ipaddress"] == "255.255.255.x"
+    assert first["mkt_source"] == "news" and first["event_fingerprint"]
+    assert first["etl_tstamp"] == datetime(2001, 9, 9, 1, 46, 40)
 
 
 def test_tsv_lines_are_accepted_by_the_snowplow_analytics_sdk(tmp_path, configs):
@@ -115,6 +118,20 @@ def test_tsv_lines_are_accepted_by_the_snowplow_analytics_sdk(tmp_path, configs)
     for tsv in lines:
         event = transform(tsv)
         assert event["v_etl"].startswith("plough-")
+
+
+def test_tsv_part_first_occurrence_of_a_synthetic_group_renamed_across_batches(tmp_path, configs):
+    storage = Storage(tmp_path)
+    keys = [write_raw(tmp_path, "a.gz", (HEADER + "\n".join(ADVERSARIAL) + "\n").encode())]
+    summary = enrich_objects(storage, keys, "good/", "bad/", enrichments=str(configs), output_format="tsv",
+                             batch_rows=4)
+    events = [transform(tsv) for tsv in storage.read_bytes("good/part-00000.tsv").decode("utf-8").splitlines()]
+    assert len(events) == summary.good
+    assert EID not in [e["event_id"] for e in events]
+    group = [e for e in events if any(c.get("originalEventId") == EID
+                                      for c in e.get("contexts_com_snowplowanalytics_snowplow_duplicate_1", []))]
+    assert [e["app_id"] for e in group] == ["shop", "other"]
+    assert summary.synthetic_duplicates == 2
 
 
 def test_outputs_are_written_even_when_empty(tmp_path):
