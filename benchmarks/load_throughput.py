@@ -6,7 +6,9 @@ entities shredded into one table per schema (about three context rows per event)
 COPY of exactly those rows, exported from the warehouse `load_run` filled, into empty tables of the same
 definition (indexes included), with no shredding, no manifest and no transaction logic:
 
-- PostgreSQL: `psql \\copy … from … (format csv)`, one psql for the events, one for the context tables;
+- PostgreSQL: `psql \\copy … from … (format csv)`, one psql for the events, one for the context tables
+  (load_run itself sends binary COPY data wherever the values convert exactly, which costs the server less
+  than CSV: the ceiling is the plain way to load these rows, not the cheapest possible one);
 - DuckDB: `COPY … FROM '….parquet'` (Parquet exported by DuckDB, zstd), one session for the events, one for
   the context tables, each from connect to close (a DuckDB load ends with a checkpoint, so does the ceiling),
   with `preserve_insertion_order = false` as load_run sets it.

@@ -2,8 +2,8 @@
 
 Each Arrow batch of the run's Parquet is encoded as COPY input (binary where the values map exactly onto
 the column types, CSV otherwise: `pg_copy.py`) and copied into atomic.events; its entities are shredded
-(DuckDB, in memory) and copied into their tables the same way. Memory is bounded
-by the batch size, never by the run. A transaction-level advisory lock per warehouse schema serialises loads,
+(DuckDB, in memory) and copied into their tables the same way. Memory is bounded by the batch size, never
+by the run. A transaction-level advisory lock per warehouse schema serialises loads,
 so of two concurrent loads of one run the second waits, finds the manifest row and is skipped. Every name
 from a schema URI is composed with `psycopg.sql.Identifier`.
 """
