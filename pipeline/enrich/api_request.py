@@ -24,9 +24,9 @@ from typing import Any
 import pyarrow as pa
 
 from pipeline.config import ConfigError
-from pipeline.enrich.lookups import MISSING, enrichment_id, input_values, parse_cache, parse_inputs, select
+from pipeline.enrich.lookups import MISSING, add_lookup_contexts, enrichment_id, parse_cache, parse_inputs, select
 from pipeline.enrich.pii import parse_json_path
-from pipeline.enrich.working import append_derived, append_failures, compact_json
+from pipeline.enrich.working import compact_json
 from pipeline.events import FIELD_NAMES
 
 Step = Callable[[pa.Table], pa.Table]
@@ -91,21 +91,8 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 
     def request_api(table: pa.Table) -> pa.Table:
         """Add the API's contexts to each event that has every template input."""
-        if table.num_rows == 0:
-            return table
-        contexts, failures = [], []
-        for row in input_values(table, inputs):
-            if any(k not in row for k in keys):
-                contexts.append(None)
-                failures.append(None)
-                continue
-            result = contexts_for({k: row[k] for k in sorted(row, key=str)})
-            if isinstance(result, str):
-                contexts.append(None)
-                failures.append(None if ignore else [{"enrichment": identity, "message": {"error": result}}])
-            else:
-                contexts.append(result)
-                failures.append(None)
-        return append_failures(append_derived(table, contexts), failures)
+        return add_lookup_contexts(table, inputs, keys,
+                                   lambda row: contexts_for({k: row[k] for k in sorted(row, key=str)}),
+                                   identity, ignore)
 
     return request_api

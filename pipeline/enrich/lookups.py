@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from pipeline.config import ConfigError
 from pipeline.enrich.pii import JSON_FIELDS, criterion_matcher, parse_json_path
+from pipeline.enrich.working import append_derived, append_failures
 
 MISSING = object()
 
@@ -153,3 +154,25 @@ def enrichment_id(data: dict[str, Any]) -> dict[str, str]:
     """The `{schemaKey, identifier}` that failure messages carry for this config."""
     schema = data.get("_schema") or f"iglu:{data.get('vendor')}/{data.get('name')}/jsonschema/1-0-0"
     return {"schemaKey": schema, "identifier": str(data.get("name"))}
+
+
+def add_lookup_contexts(table: pa.Table, inputs: list[Input], required: list[Any],
+                        contexts_for: Callable[[dict[Any, Any]], list[dict[str, Any]] | str],
+                        identity: dict[str, str], ignore_on_error: bool) -> pa.Table:
+    """Add the contexts an external lookup returns to each event that has every `required` input.
+
+    `contexts_for(row)` returns the contexts, or an error message that becomes an enrichment failure of the
+    event unless `ignore_on_error`; events missing an input are left as they are.
+    """
+    if table.num_rows == 0:
+        return table
+    contexts, failures = [], []
+    for row in input_values(table, inputs):
+        result = None if any(k not in row for k in required) else contexts_for(row)
+        if isinstance(result, str):
+            contexts.append(None)
+            failures.append(None if ignore_on_error else [{"enrichment": identity, "message": {"error": result}}])
+        else:
+            contexts.append(result)
+            failures.append(None)
+    return append_failures(append_derived(table, contexts), failures)

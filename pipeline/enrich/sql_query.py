@@ -24,8 +24,7 @@ import psycopg
 import pyarrow as pa
 
 from pipeline.config import ConfigError
-from pipeline.enrich.lookups import MISSING, enrichment_id, input_values, parse_cache, parse_inputs
-from pipeline.enrich.working import append_derived, append_failures
+from pipeline.enrich.lookups import MISSING, add_lookup_contexts, enrichment_id, parse_cache, parse_inputs
 from pipeline.events import FIELD_NAMES
 
 Step = Callable[[pa.Table], pa.Table]
@@ -132,21 +131,8 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 
     def query_database(table: pa.Table) -> pa.Table:
         """Add the query's contexts to each event whose placeholders all have values."""
-        if table.num_rows == 0:
-            return table
-        contexts, failures = [], []
-        for row in input_values(table, inputs):
-            if any(p not in row for p in placeholders):
-                contexts.append(None)
-                failures.append(None)
-                continue
-            result = contexts_for(tuple(row[p] for p in placeholders))
-            if isinstance(result, str):
-                contexts.append(None)
-                failures.append(None if ignore else [{"enrichment": identity, "message": {"error": result}}])
-            else:
-                contexts.append(result)
-                failures.append(None)
-        return append_failures(append_derived(table, contexts), failures)
+        return add_lookup_contexts(table, inputs, placeholders,
+                                   lambda row: contexts_for(tuple(row[p] for p in placeholders)),
+                                   identity, ignore)
 
     return query_database
