@@ -72,6 +72,13 @@ JS_BROWSER = {"br_lang": "en-GB", "br_features_pdf": "1", "br_features_flash": "
               "br_cookies": "1", "br_colordepth": "32", "os_timezone": "Europe/London", "dvce_screenwidth": "2560",
               "dvce_screenheight": "1440", "doc_charset": "UTF-8"}
 
+BLOG_POST = ("http://snowplowanalytics.com/blog/2012/10/31/snowplow-in-a-universal-analytics-world-what-the-new-"
+             "version-of-google-analytics-means-for-companies-adopting-snowplow/")
+GOOGLE_QUERY = ("sa=t&rct=j&q=&esrc=s&source=web&cd=3&ved=0CDsQFjAC&url=http%3A%2F%2Fsnowplowanalytics.com%2Fblog"
+                "%2F2012%2F10%2F31%2Fsnowplow-in-a-universal-analytics-world-what-the-new-version-of-google-analytics-"
+                "means-for-companies-adopting-snowplow%2F&ei=uQ9TUonxBcLL0QXc74DoDg&usg=AFQjCNFWhV4rr2zmRm1fe4hNiay6Td9VrA"
+                "&bvm=bv.53537100,d.d2k")
+
 CASES = [
     Case(  # PageViewCfLineSpec.scala
         "PageViewCfLineSpec", "cloudfront",
@@ -238,26 +245,83 @@ CASES = [
          "os_timezone": "America/Sao_Paulo", "dvce_screenwidth": "1366", "dvce_screenheight": "768",
          "doc_charset": "UTF-8", "doc_width": "1349", "doc_height": "3787"},
     ),
+    Case(  # CljTomcatTp1SingleEventSpec.scala
+        "CljTomcatTp1SingleEventSpec", "clj-tomcat",
+        "2013-10-07\t19:47:54\t-\t37\t255.255.255.255\tGET\t255.255.255.255\t/i\t200\t"
+        "http://snowplowanalytics.com/blog/2012/10/31/snowplow-in-a-universal-analytics-world-what-the-new-version-"
+        "of-google-analytics-means-for-companies-adopting-snowplow/\tMozilla%2F5.0+%28Macintosh%3B+Intel+Mac+OS+X+"
+        "10_6_8%29+AppleWebKit%2F537.36+%28KHTML%2C+like+Gecko%29+Chrome%2F31.0.1650.8+Safari%2F537.36\t"
+        "e=pv&ue_px=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91bnN0cnVjdF9ldmVudC9qc29uc2NoZW1h"
+        "LzEtMC0wIiwiZGF0YSI6eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy5pbnB1dC1hZGFwdGVycy9zZWdt"
+        "ZW50X3dlYmhvb2tfY29uZmlnL2pzb25zY2hlbWEvMS0wLTAiLCJkYXRhIjp7InZlbmRvciI6Is6nzrHPgc65z4TOr869zrcgTkVXIFVuaWNv"
+        "ZGUgdGVzdCIsIm5hbWUiOiJhbGV4K3Rlc3RAc25vd3Bsb3dhbmFseXRpY3MuY29tIiwicGFyYW1ldGVycyI6eyJtYXBwaW5ncyI6eyJldmVu"
+        "dHNQZXJNb250aCI6IjwgMSBtaWxsaW9uIiwic2VydmljZVR5cGUiOiJ1bnN1cmUifX19fX0=&page=Snowplow%20in%20a%20Universal"
+        "%20Analytics%20world%20-%20what%20the%20new%20version%20of%20Google%20Analytics%20means%20for%20companies"
+        "%20adopting%20Snowplow%20-%20Snowplow%20Analytics&dtm=1381175274123&tid=958446&vp=1440x802"
+        "&evn=com.snowplowanalytics&ds=1425x4674&vid=1&duid=d159c05f2aa8e1b9&p=web&tv=js-0.12.0&fp=812263905"
+        "&aid=snowplowweb&lang=en-US&cs=UTF-8&tz=Europe%2FLondon&refr=https%3A%2F%2Fwww.google.co.uk%2Furl%3Fsa%3Dt"
+        "%26rct%3Dj%26q%3D%26esrc%3Ds%26source%3Dweb%26cd%3D3%26ved%3D0CDsQFjAC%26url%3Dhttp%253A%252F%252F"
+        "snowplowanalytics.com%252Fblog%252F2012%252F10%252F31%252Fsnowplow-in-a-universal-analytics-world-what-the-"
+        "new-version-of-google-analytics-means-for-companies-adopting-snowplow%252F%26ei%3DuQ9TUonxBcLL0QXc74DoDg"
+        "%26usg%3DAFQjCNFWhV4rr2zmRm1fe4hNiay6Td9VrA%26bvm%3Dbv.53537100%2Cd.d2k&f_pdf=1&f_qt=1&f_realp=0&f_wma=0"
+        "&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=1&res=1440x900&cd=24&cookie=1&url=http%3A%2F%2F"
+        "snowplowanalytics.com%2Fblog%2F2012%2F10%2F31%2Fsnowplow-in-a-universal-analytics-world-what-the-new-"
+        "version-of-google-analytics-means-for-companies-adopting-snowplow%2F&cv=clj-0.5.0-tom-0.0.4"
+        "&nuid=8712a379-4bcb-46ee-815d-85f26540577f\t-\t-\t-",
+        {"app_id": "snowplowweb", "platform": "web", "collector_tstamp": "2013-10-07 19:47:54.000",
+         "dvce_created_tstamp": "2013-10-07 19:47:54.123", "event": "page_view", "txn_id": "958446",
+         "v_tracker": "js-0.12.0", "v_collector": "clj-0.5.0-tom-0.0.4", "user_fingerprint": "812263905",
+         "domain_userid": "d159c05f2aa8e1b9", "domain_sessionidx": "1",
+         "network_userid": "8712a379-4bcb-46ee-815d-85f26540577f", "page_url": BLOG_POST,
+         "page_title": "Snowplow in a Universal Analytics world - what the new version of Google Analytics means for "
+                       "companies adopting Snowplow - Snowplow Analytics",
+         "page_referrer": f"https://www.google.co.uk/url?{GOOGLE_QUERY}", "page_urlscheme": "http",
+         "page_urlhost": "snowplowanalytics.com", "page_urlport": "80",
+         "page_urlpath": BLOG_POST.removeprefix("http://snowplowanalytics.com"),
+         "refr_urlscheme": "https", "refr_urlhost": "www.google.co.uk", "refr_urlport": "443", "refr_urlpath": "/url",
+         "refr_urlquery": GOOGLE_QUERY,
+         "unstruct_event": '{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":'
+                           '{"schema":"iglu:com.snowplowanalytics.snowplow.input-adapters/segment_webhook_config/'
+                           'jsonschema/1-0-0","data":{"vendor":"Χαριτίνη NEW Unicode test",'
+                           '"name":"alex+test@snowplowanalytics.com","parameters":{"mappings":'
+                           '{"eventsPerMonth":"< 1 million","serviceType":"unsure"}}}}}',
+         "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_6_8) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/31.0.1650.8 Safari/537.36",
+         "br_lang": "en-US", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
+         "br_features_director": "0", "br_features_quicktime": "1", "br_features_realplayer": "0",
+         "br_features_windowsmedia": "0", "br_features_gears": "0", "br_features_silverlight": "1",
+         "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1440", "br_viewheight": "802",
+         "os_timezone": "Europe/London", "dvce_screenwidth": "1440", "dvce_screenheight": "900",
+         "doc_charset": "UTF-8", "doc_width": "1425", "doc_height": "4674"},
+        unpredictable=frozenset({"event_id", "user_ipaddress"}),  # the spec anonymises the IP address
+    ),
 ]
 
 
-SIGNUP_FORM_SUBMITTED = {
-    "$schema": "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#",
-    "self": {"vendor": "com.snowplowanalytics.snowplow-website", "name": "signup_form_submitted",
-             "format": "jsonschema", "version": "1-0-0"},
-    "type": "object",
-    "properties": {name: {"type": "string"} for name in ("name", "email", "company", "eventsPerMonth", "serviceType")},
-    "additionalProperties": False,
+CASE_SCHEMAS = {
+    "com.snowplowanalytics.snowplow-website/signup_form_submitted": {
+        "type": "object", "additionalProperties": False,
+        "properties": {name: {"type": "string"} for name in ("name", "email", "company", "eventsPerMonth",
+                                                             "serviceType")}},
+    "com.snowplowanalytics.snowplow.input-adapters/segment_webhook_config": {
+        "type": "object", "additionalProperties": False,
+        "properties": {"vendor": {"type": "string"}, "name": {"type": "string"}, "parameters": {"type": "object"}}},
 }
-"""The Iglu Central schema Snowplow's unstructured event cases use, as a local repository (no network in tests)."""
+"""The Iglu Central schemas (1-0-0) of the self-describing events in these cases, shortened to their properties,
+served from a local repository: tests have no network."""
 
 
 @pytest.fixture(scope="module")
 def resolver(tmp_path_factory: pytest.TempPathFactory) -> Resolver:
     root = tmp_path_factory.mktemp("iglu")
-    schema = root / "schemas/com.snowplowanalytics.snowplow-website/signup_form_submitted/jsonschema/1-0-0"
-    schema.parent.mkdir(parents=True)
-    schema.write_text(json.dumps(SIGNUP_FORM_SUBMITTED), encoding="utf-8")
+    for path, body in CASE_SCHEMAS.items():
+        vendor, name = path.split("/")
+        schema = root / "schemas" / path / "jsonschema/1-0-0"
+        schema.parent.mkdir(parents=True)
+        schema.write_text(json.dumps({
+            "$schema": "http://iglucentral.com/schemas/com.snowplowanalytics.self-desc/schema/jsonschema/1-0-0#",
+            "self": {"vendor": vendor, "name": name, "format": "jsonschema", "version": "1-0-0"}, **body,
+        }), encoding="utf-8")
     return Resolver.from_config({
         "schema": "iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1",
         "data": {"cacheSize": 10, "repositories": [
