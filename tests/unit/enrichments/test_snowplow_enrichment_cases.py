@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
+from datetime import datetime
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -131,65 +133,196 @@ def test_ip_lookups_spec(shared_data: Path, ip: str | None, expected: tuple):
     assert tuple(row[name] for name in ip_lookups.GEO_COLUMNS[:7]) == expected
 
 
-# spark-enrich good/PageViewCfLineSpec.scala: one CloudFront page view, anon_ip (1 octet), ip_lookups (geo, isp)
-# on Snowplow's MaxMind test databases, referer_parser, then pii (SHA-1 of user_ipaddress), as EnrichJobSpec
-# configures the job.
-CF_HEADER = ("#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem "
-             "sc-status cs(Referer) cs(User-Agent) cs-uri-query\n")
-CF_LINE = "\t".join([
-    "2012-05-24", "00:06:42", "LHR5", "3402", "216.160.83.56", "GET", "d3gs014xn8p70.cloudfront.net", "/ice.png",
-    "200", "http://www.psychicbazaar.com/crystals/335-howlite-tumble-stone.html?view=print#detail",
+# spark-enrich EnrichJobSpec.scala: the enrichment configuration every Spark Enrich job spec runs with (the
+# enrichments plough implements; user_agent_utils, currency, JavaScript, API, SQL and YAUAA left out), with
+# Snowplow's test MaxMind databases, IAB lists and referer database from ../shared/data.
+def _self_describing(name: str, version: str, parameters: dict, vendor: str = "com.snowplowanalytics.snowplow",
+                     enabled: bool = True) -> dict:
+    return {"schema": f"iglu:{vendor}/{name}/jsonschema/{version}",
+            "data": {"vendor": vendor, "name": name, "enabled": enabled, "parameters": parameters}}
+
+
+def _job_config(shared: Path, anon_octets: int, anon_enabled: bool, lookups: list[str], iab_enabled: bool = False):
+    maxmind = str(shared / "maxmind" / "snowplow-spark-enrich-test")
+    iab_lists = str(shared / "iab" / "snowplow-spark-enrich-test")
+    databases = {"geo": "GeoIP2-City.mmdb", "isp": "GeoIP2-ISP.mmdb", "domain": "GeoIP2-Domain.mmdb",
+                 "connectionType": "GeoIP2-Connection-Type.mmdb"}
+    iab_files = {"ipFile": "ip_exclude_current_cidr.txt", "excludeUseragentFile": "exclude_current.txt",
+                 "includeUseragentFile": "include_current.txt"}
+    enrichments = "com.snowplowanalytics.snowplow.enrichments"
+    return [
+        _self_describing("anon_ip", "1-0-0", {"anonOctets": anon_octets}, enabled=anon_enabled),
+        _self_describing("ip_lookups", "2-0-0", {k: {"uri": maxmind, "database": databases[k]} for k in lookups}),
+        _self_describing("iab_spiders_and_robots_enrichment", "1-0-0",
+                         {k: {"uri": iab_lists, "database": v} for k, v in iab_files.items()},
+                         vendor=enrichments, enabled=iab_enabled),
+        _self_describing("campaign_attribution", "1-0-1", {"mapping": "static", "fields": {
+            "mktMedium": ["utm_medium", "medium"], "mktSource": ["utm_source", "source"],
+            "mktTerm": ["utm_term", "legacy_term"], "mktContent": ["utm_content"],
+            "mktCampaign": ["utm_campaign", "cid", "legacy_campaign"]}}),
+        _self_describing("ua_parser_config", "1-0-0", {}),
+        _self_describing("referer_parser", "2-0-0", {
+            "internalDomains": ["www.subdomain1.snowplowanalytics.com"], "database": "referers-db.json",
+            "uri": str(shared / "referers" / "snowplow-spark-enrich-test")}),
+        _self_describing("event_fingerprint_config", "1-0-0",
+                         {"excludeParameters": ["eid", "stm"], "hashAlgorithm": "MD5"}),
+        _self_describing("pii_enrichment_config", "2-0-0", {
+            "pii": [{"pojo": {"field": "user_id"}}, {"pojo": {"field": "user_ipaddress"}},
+                    {"json": {"field": "unstruct_event", "schemaCriterion": "iglu:com.mailgun/message_delivered/"
+                              "jsonschema/1-0-*", "jsonPath": "$['recipient']"}},
+                    {"json": {"field": "unstruct_event", "schemaCriterion": "iglu:com.mailchimp/subscribe/"
+                              "jsonschema/1-*-*", "jsonPath": "$.data.['email', 'ip_opt']"}}],
+            "strategy": {"pseudonymize": {"hashFunction": "SHA-1", "salt": "pink123"}}}, vendor=enrichments),
+    ]
+
+
+def _run_job(tmp_path: Path, lines: list[str], configs: list[dict], shared: Path | None = None) -> list[dict]:
+    """Enrich CloudFront lines (fields separated by runs of whitespace, as the specs print them); with `shared`,
+    schemas resolve from the Iglu Central copy in ../shared/data as the specs resolve them from Iglu Central."""
+    resolver = None
+    if shared is not None:
+        resolver = tmp_path / "resolver.json"
+        resolver.write_text(json.dumps({
+            "schema": "iglu:com.snowplowanalytics.iglu/resolver-config/jsonschema/1-0-1",
+            "data": {"cacheSize": 500, "repositories": [{
+                "name": "Iglu Central copy", "priority": 0, "vendorPrefixes": ["com.snowplowanalytics"],
+                "connection": {"embedded": {"path": str(shared / "iglu-central")}}}]}}))
+    combined = tmp_path / "enrichments.json"
+    combined.write_text(json.dumps({
+        "schema": "iglu:com.snowplowanalytics.snowplow/enrichments/jsonschema/1-0-0", "data": configs}))
+    (tmp_path / "raw").mkdir()
+    text = "".join("\t".join(re.split(r"[ ]+", line.strip(" "))) + "\n" for line in lines)
+    (tmp_path / "raw" / "cf.gz").write_bytes(gzip.compress(text.encode()))
+    summary = enrich_objects(Storage(tmp_path), ["raw/cf.gz"], "good/", "bad/", enrichments=str(combined),
+                             resolver=str(resolver) if resolver else None)
+    assert (summary.good, summary.bad) == (len(lines), 0), (tmp_path / "bad" / "part-00000.jsonl").read_text()
+    return pq.read_table(tmp_path / "good" / "part-00000.parquet").to_pylist()
+
+
+def _fields(event: dict, expected: dict) -> dict:
+    return {name: event[name] for name in expected}
+
+
+# spark-enrich good/PageViewCfLineSpec.scala: runEnrichJob(lines, "cloudfront", "1", true, List("geo", "isp"))
+PAGE_VIEW_LINE = (
+    "2012-05-24  00:06:42  LHR5  3402  216.160.83.56  GET d3gs014xn8p70.cloudfront.net  /ice.png  200 "
+    "http://www.psychicbazaar.com/crystals/335-howlite-tumble-stone.html?view=print#detail "
     "Mozilla/5.0%20(iPhone;%20CPU%20iPhone%20OS%205_1_1%20like%20Mac%20OS%20X)%20AppleWebKit/534.46%20(KHTML,"
-    "%20like%20Gecko)%20Version/5.1%20Mobile/9B206%20Safari/7534.48.3",
+    "%20like%20Gecko)%20Version/5.1%20Mobile/9B206%20Safari/7534.48.3  "
     "&e=pv&eid=550e8400-e29b-41d4-a716-446655440000&page=Psychic%20Bazaar%09Shop&dtm=1364219529188&tid=637309"
     "&vp=2560x935&ds=2543x1273&vid=41&duid=9795bd0203804cd1&p=web&tv=js-0.11.1&fp=2876815413&aid=pbzsite"
     "&lang=en-GB&cs=UTF-8&tz=Europe%2FLondon&refr=http%253A%252F%252Fwww.google.com%252Fsearch%253Fq%253Dgateway"
     "%252Boracle%252Bcards%252Bdenise%252Blinn%2526hl%253Den%2526client%253Dsafari&f_pdf=1&f_qt=0&f_realp=0"
     "&f_wma=0&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=1&res=2560x1440&cd=32&cookie=1"
     "&url=http%3A%2F%2Fwww.psychicbazaar.com%2Fcrystals%2F335-howlite-tumble-stone.html%3Fview%3Dprint%23detail"
-    "&cv=clj-0.5.0-tom-0.0.4"])
+    "&cv=clj-0.5.0-tom-0.0.4")
 PAGE_VIEW_EXPECTED = {
     "app_id": "pbzsite", "platform": "web", "event": "page_view", "event_id": "550e8400-e29b-41d4-a716-446655440000",
     "txn_id": "637309", "v_tracker": "js-0.11.1", "v_collector": "clj-0.5.0-tom-0.0.4",
-    "user_ipaddress": "e54b878f69e148fad0a430587efaa4869f76ea93", "user_fingerprint": "2876815413",
+    "user_ipaddress": "a56b2a47752ef6dac5d5c2d9cbebf2fd69fd1f36", "user_fingerprint": "2876815413",
     "domain_userid": "9795bd0203804cd1", "domain_sessionidx": 41,
     "geo_country": "US", "geo_region": "WA", "geo_city": "Milton", "geo_zipcode": "98354", "geo_latitude": 47.2513,
     "geo_longitude": -122.3149, "geo_region_name": "Washington", "ip_isp": "Century Link",
     "ip_organization": "Lariat Software", "ip_domain": None, "ip_netspeed": None,
     "page_title": "Psychic Bazaar    Shop",
     "page_referrer": "http://www.google.com/search?q=gateway+oracle+cards+denise+linn&hl=en&client=safari",
-    "refr_urlhost": "www.google.com", "refr_urlpath": "/search",
     "refr_medium": "search", "refr_source": "Google", "refr_term": "gateway oracle cards denise linn",
-    **dict.fromkeys(MKT[:5]),
+    **dict.fromkeys(MKT),
     "useragent": "Mozilla/5.0 (iPhone; CPU iPhone OS 5_1_1 like Mac OS X) AppleWebKit/534.46 (KHTML, like Gecko) "
                  "Version/5.1 Mobile/9B206 Safari/7534.48.3",
-    "br_lang": "en-GB", "os_timezone": "Europe/London", "doc_charset": "UTF-8",
 }
 
 
-def _self_describing(name: str, version: str, parameters: dict, vendor: str = "com.snowplowanalytics.snowplow") -> dict:
-    return {"schema": f"iglu:{vendor}/{name}/jsonschema/{version}",
-            "data": {"vendor": vendor, "name": name, "enabled": True, "parameters": parameters}}
-
-
 def test_page_view_cf_line_spec(shared_data: Path, tmp_path: Path):
-    maxmind = str(shared_data / "maxmind" / "snowplow-spark-enrich-test")
-    configs = [
-        _self_describing("anon_ip", "1-0-0", {"anonOctets": 1}),
-        _self_describing("ip_lookups", "2-0-0", {"geo": {"uri": maxmind, "database": "GeoIP2-City.mmdb"},
-                                                 "isp": {"uri": maxmind, "database": "GeoIP2-ISP.mmdb"}}),
-        _self_describing("referer_parser", "1-0-0", {"internalDomains": []}),
-        _self_describing("pii_enrichment_config", "2-0-0",
-                         {"pii": [{"pojo": {"field": "user_ipaddress"}}],
-                          "strategy": {"pseudonymize": {"hashFunction": "SHA-1"}}},
-                         vendor="com.snowplowanalytics.snowplow.enrichments"),
-    ]
-    combined = tmp_path / "enrichments.json"
-    combined.write_text(json.dumps({
-        "schema": "iglu:com.snowplowanalytics.snowplow/enrichments/jsonschema/1-0-0", "data": configs}))
-    (tmp_path / "raw").mkdir()
-    (tmp_path / "raw" / "cf.gz").write_bytes(gzip.compress((CF_HEADER + CF_LINE + "\n").encode()))
-    summary = enrich_objects(Storage(tmp_path), ["raw/cf.gz"], "good/", "bad/", enrichments=str(combined))
-    assert (summary.good, summary.bad) == (1, 0), (tmp_path / "bad" / "part-00000.jsonl").read_text()
-    event = pq.read_table(tmp_path / "good" / "part-00000.parquet").to_pylist()[0]
-    assert {name: event[name] for name in PAGE_VIEW_EXPECTED} == PAGE_VIEW_EXPECTED
+    [event] = _run_job(tmp_path, [PAGE_VIEW_LINE], _job_config(shared_data, 1, True, ["geo", "isp"]))
+    assert _fields(event, PAGE_VIEW_EXPECTED) == PAGE_VIEW_EXPECTED
+
+
+# spark-enrich good/IabEnrichmentCfLineSpec.scala: runEnrichJob(lines, "cloudfront", "2", false, List("geo", "domain"),
+# iabEnrichmentEnabled = true); five unstructured events differing in IP address and user agent
+IAB_QUERY = (
+    "&e=ue&ue_pr=%7B%22schema%22%3A%22iglu%3Acom.snowplowanalytics.snowplow%2Funstruct_event%2Fjsonschema%2F1-0-0%22"
+    "%2C%22data%22%3A%7B%22schema%22%3A%22iglu%3Acom.snowplowanalytics.snowplow.input-adapters%2Fsegment_webhook_"
+    "config%2Fjsonschema%2F1-0-0%22%2C%22data%22%3A%7B%22vendor%22%3A%22%CE%A7%CE%B1%CF%81%CE%B9%CF%84%CE%AF%CE%BD"
+    "%CE%B7%20NEW%20Unicode%20test%22%2C%22name%22%3A%22alex%2Btest%40snowplowanalytics.com%22%2C%22parameters%22"
+    "%3A%7B%22mappings%22%3A%7B%22eventsPerMonth%22%3A%22%3C%201%20million%22%2C%22serviceType%22%3A%22unsure%22"
+    "%7D%7D%7D%7D%7D&dtm=1364230969450&evn=com.acme&tid=598951&vp=2560x934&ds=2543x1420&vid=43"
+    "&duid=9795bd0203804cd1&p=web&tv=js-0.11.1&fp=2876815413&aid=pbzsite&lang=en-GB&cs=UTF-8&tz=Europe%2FLondon"
+    "&refr=http%3A%2F%2Fwww.psychicbazaar.com%2F&f_pdf=1&f_qt=0&f_realp=0&f_wma=0&f_dir=0&f_fla=1&f_java=1"
+    "&f_gears=0&f_ag=1&res=2560x1440&cd=32&cookie=1&url=http%3A%2F%2Fwww.psychicbazaar.com%2F2-tarot-cards")
+FIREFOX = "Mozilla/5.0%20(Windows%20NT%206.1;%20WOW64;%20rv:12.0)%20Gecko/20100101%20Firefox/12.0"
+GOOGLEBOT = ("Mozilla%2F5.0%20AppleWebKit%2F537.36%20(KHTML%2C%20like%20Gecko%3B%20compatible%3B%20Googlebot%2F2.1"
+             "%3B%20%2Bhttp%3A%2F%2Fwww.google.com%2Fbot.html)%20Safari%2F537.36")
+
+
+def _iab_line(ip: str, useragent: str) -> str:
+    return (f"2012-05-27  11:35:53  DFW3  3343  {ip} GET d3gs014xn8p70.cloudfront.net  /ice.png  200 "
+            "http://www.psychicbazaar.com/oracles/119-psycards-book-and-deck-starter-pack.html?view=print#detail "
+            f"{useragent}  {IAB_QUERY}")
+
+
+def _ua_context(family: str, major: str | None, minor: str | None, version: str, os_family: str,
+                os_major: str | None, os_version: str, device: str) -> dict:
+    return {"schema": "iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0", "data": {
+        "useragentFamily": family, "useragentMajor": major, "useragentMinor": minor, "useragentPatch": None,
+        "useragentVersion": version, "osFamily": os_family, "osMajor": os_major, "osMinor": None, "osPatch": None,
+        "osPatchMinor": None, "osVersion": os_version, "deviceFamily": device}}
+
+
+def _iab_context(robot: bool, category: str, reason: str, impact: str) -> dict:
+    return {"schema": "iglu:com.iab.snowplow/spiders_and_robots/jsonschema/1-0-0", "data": {
+        "spiderOrRobot": robot, "category": category, "reason": reason, "primaryImpact": impact}}
+
+
+FIREFOX_CONTEXT = _ua_context("Firefox", "12", "0", "Firefox 12.0", "Windows", "7", "Windows 7", "Other")
+GOOGLEBOT_CONTEXT = _ua_context("Googlebot", "2", "1", "Googlebot 2.1", "Other", None, "Other", "Spider")
+ROBOT = _iab_context(True, "SPIDER_OR_ROBOT", "FAILED_UA_INCLUDE", "UNKNOWN")
+MILTON = {"geo_country": "US", "geo_region": "WA", "geo_city": "Milton", "geo_zipcode": "98354",
+          "geo_latitude": 47.2513, "geo_longitude": -122.3149, "geo_region_name": "Washington",
+          "geo_timezone": "America/Los_Angeles", "ip_domain": None}
+IAB_COMMON = {"event": "unstruct", "refr_medium": "internal", "refr_source": None,
+              "derived_tstamp": datetime(2012, 5, 27, 11, 35, 53),
+              "event_fingerprint": "6a2f7bbf7669eb1808c79cfe3e1f8e57"}
+IAB_CASES = {
+    "Browser": (_iab_line("216.160.83.56", FIREFOX), {
+        "user_ipaddress": "17803d07577023208861c69cbccbdfc0a041b06c", **MILTON,
+        "useragent": "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:12.0) Gecko/20100101 Firefox/12.0",
+        "derived_contexts": [FIREFOX_CONTEXT, _iab_context(False, "BROWSER", "PASSED_ALL", "NONE")]}),
+    "Spider or robot": (_iab_line("216.160.83.56", GOOGLEBOT), {
+        "user_ipaddress": "17803d07577023208861c69cbccbdfc0a041b06c", **MILTON,
+        "useragent": "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; Googlebot/2.1; "
+                     "+http://www.google.com/bot.html) Safari/537.36",
+        "derived_contexts": [GOOGLEBOT_CONTEXT, ROBOT]}),
+    "IPv4 with port": (_iab_line("216.160.83.56:8080", GOOGLEBOT), {
+        "user_ipaddress": "4ed25a4b97b34bf0dbbe2ba0899e868743b0c5d2", **MILTON,
+        "derived_contexts": [GOOGLEBOT_CONTEXT, ROBOT]}),
+    "IPv6": (_iab_line("2001:db8:0:0:0:ff00:42:8329", GOOGLEBOT), {
+        "user_ipaddress": "64083e4f337efb8e8ca3fb81a360a67836ebafe6", **dict.fromkeys(MILTON),
+        "derived_contexts": [GOOGLEBOT_CONTEXT]}),
+}
+
+
+IAB_EMPTY_USERAGENT = {
+    "empty useragent": (_iab_line("216.160.83.56", "\0"), {
+        "user_ipaddress": "17803d07577023208861c69cbccbdfc0a041b06c", **MILTON, "useragent": None,
+        "derived_contexts": [_ua_context("Other", None, None, "Other", "Other", None, "Other", "Other")]}),
+}
+
+
+def _check_iab_cases(shared: Path, tmp_path: Path, cases: dict) -> None:
+    lines = [line for line, _ in cases.values()]
+    events = _run_job(tmp_path, lines, _job_config(shared, 2, False, ["geo", "domain"], iab_enabled=True), shared)
+    for event, (name, (_, expected)) in zip(events, cases.items(), strict=True):
+        actual = _fields(event, {**IAB_COMMON, **expected})
+        actual["derived_contexts"] = json.loads(actual["derived_contexts"] or '{"data": []}')["data"]
+        assert actual == {**IAB_COMMON, **expected}, name
+
+
+def test_iab_enrichment_cf_line_spec(shared_data: Path, tmp_path: Path):
+    _check_iab_cases(shared_data, tmp_path, IAB_CASES)
+
+
+@pytest.mark.xfail(strict=True, reason="a NUL user agent stays useragent '\\x00' (Snowplow: null), so the IAB "
+                                       "check runs on it (Snowplow: skipped, no spiders_and_robots context)")
+def test_iab_enrichment_cf_line_spec_empty_useragent(shared_data: Path, tmp_path: Path):
+    _check_iab_cases(shared_data, tmp_path, IAB_EMPTY_USERAGENT)
