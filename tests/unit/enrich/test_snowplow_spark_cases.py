@@ -47,7 +47,7 @@ class Case:
     spec: str
     collector: str
     line: str
-    expected: dict[str, str]
+    expected: dict[str, str] | list[dict[str, str]]
     positions: int = LEGACY_FIELDS
     unpredictable: frozenset[str] = field(default_factory=frozenset)
 
@@ -78,6 +78,121 @@ GOOGLE_QUERY = ("sa=t&rct=j&q=&esrc=s&source=web&cd=3&ved=0CDsQFjAC&url=http%3A%
                 "%2F2012%2F10%2F31%2Fsnowplow-in-a-universal-analytics-world-what-the-new-version-of-google-analytics-"
                 "means-for-companies-adopting-snowplow%2F&ei=uQ9TUonxBcLL0QXc74DoDg&usg=AFQjCNFWhV4rr2zmRm1fe4hNiay6Td9VrA"
                 "&bvm=bv.53537100,d.d2k")
+
+TP2_LINE = (  # CljTomcatTp2MultiEventsSpec.scala: one POST carrying three events (payload_data, base64 body)
+    '2014-09-08 13:58:56  - - 37.157.33.178 POST  - /com.snowplowanalytics.snowplow/tp2 200 - python-requests%2F2'
+    '.2.1+CPython%2F3.3.5+Linux%2F3.2.0-61-generic  &cv=clj-0.7.0-tom-0.1.0&nuid=f732d278-120e-4ab6-845b-c1f11cd8'
+    '5dc7 - - - application%2Fjson%3B+charset%3Dutf-8 eyJkYXRhIjogW3siZSI6ICJwdiIsICJ0diI6ICJweS0wLjUuMCIsICJwIjo'
+    'gInBjIiwgImR0bSI6ICIxNDEwMTg0NzM2NzgzIiwgInVybCI6ICJodHRwOi8vd3d3LmV4YW1wbGUuY29tIiwgImN4IjogImV5SmtZWFJoSWp'
+    'vZ1czc2laR0YwWVNJNklIc2liM05VZVhCbElqb2dJazlUV0NJc0lDSmhjSEJzWlVsa1puWWlPaUFpYzI5dFpWOWhjSEJzWlVsa1puWWlMQ0F'
+    'pYjNCbGJrbGtabUVpT2lBaWMyOXRaVjlKWkdaaElpd2dJbU5oY25KcFpYSWlPaUFpYzI5dFpWOWpZWEp5YVdWeUlpd2dJbVJsZG1salpVMXZ'
+    'aR1ZzSWpvZ0lteGhjbWRsSWl3Z0ltOXpWbVZ5YzJsdmJpSTZJQ0l6TGpBdU1DSXNJQ0poY0hCc1pVbGtabUVpT2lBaWMyOXRaVjloY0hCc1p'
+    'VbGtabUVpTENBaVlXNWtjbTlwWkVsa1ptRWlPaUFpYzI5dFpWOWhibVJ5YjJsa1NXUm1ZU0lzSUNKa1pYWnBZMlZOWVc1MVptRmpkSFZ5Wlh'
+    'JaU9pQWlRVzF6ZEhKaFpDSjlMQ0FpYzJOb1pXMWhJam9nSW1sbmJIVTZZMjl0TG5OdWIzZHdiRzkzWVc1aGJIbDBhV056TG5OdWIzZHdiRzk'
+    'zTDIxdlltbHNaVjlqYjI1MFpYaDBMMnB6YjI1elkyaGxiV0V2TVMwd0xUQWlmU3dnZXlKa1lYUmhJam9nZXlKc2IyNW5hWFIxWkdVaU9pQXh'
+    'NQ3dnSW1KbFlYSnBibWNpT2lBMU1Dd2dJbk53WldWa0lqb2dNVFlzSUNKaGJIUnBkSFZrWlNJNklESXdMQ0FpWVd4MGFYUjFaR1ZCWTJOMWN'
+    'tRmplU0k2SURBdU15d2dJbXhoZEdsMGRXUmxURzl1WjJsMGRXUmxRV05qZFhKaFkza2lPaUF3TGpVc0lDSnNZWFJwZEhWa1pTSTZJRGQ5TEN'
+    'BaWMyTm9aVzFoSWpvZ0ltbG5iSFU2WTI5dExuTnViM2R3Ykc5M1lXNWhiSGwwYVdOekxuTnViM2R3Ykc5M0wyZGxiMnh2WTJGMGFXOXVYMk5'
+    '2Ym5SbGVIUXZhbk52Ym5OamFHVnRZUzh4TFRBdE1DSjlYU3dnSW5OamFHVnRZU0k2SUNKcFoyeDFPbU52YlM1emJtOTNjR3h2ZDJGdVlXeDV'
+    'kR2xqY3k1emJtOTNjR3h2ZHk5amIyNTBaWGgwY3k5cWMyOXVjMk5vWlcxaEx6RXRNQzB3SW4wPSIsICJlaWQiOiAiYTkxYTMxYmMtNTkzYi0'
+    '0ODFmLTg2OWEtOWQ4MjIwMDBlZTg2In0sIHsic2VfY2EiOiAibXlfY2F0ZWdvcnkiLCAic2VfYWMiOiAibXlfYWN0aW9uIiwgImUiOiAic2U'
+    'iLCAidHYiOiAicHktMC41LjAiLCAicCI6ICJwYyIsICJkdG0iOiAiMTQxMDE4NDczNjc4NCIsICJjeCI6ICJleUprWVhSaElqb2dXM3NpWkd'
+    'GMFlTSTZJSHNpYjNOVWVYQmxJam9nSWs5VFdDSXNJQ0poY0hCc1pVbGtabllpT2lBaWMyOXRaVjloY0hCc1pVbGtabllpTENBaWIzQmxia2x'
+    'rWm1FaU9pQWljMjl0WlY5SlpHWmhJaXdnSW1OaGNuSnBaWElpT2lBaWMyOXRaVjlqWVhKeWFXVnlJaXdnSW1SbGRtbGpaVTF2WkdWc0lqb2d'
+    'JbXhoY21kbElpd2dJbTl6Vm1WeWMybHZiaUk2SUNJekxqQXVNQ0lzSUNKaGNIQnNaVWxrWm1FaU9pQWljMjl0WlY5aGNIQnNaVWxrWm1FaUx'
+    'DQWlZVzVrY205cFpFbGtabUVpT2lBaWMyOXRaVjloYm1SeWIybGtTV1JtWVNJc0lDSmtaWFpwWTJWTllXNTFabUZqZEhWeVpYSWlPaUFpUVc'
+    'xemRISmhaQ0o5TENBaWMyTm9aVzFoSWpvZ0ltbG5iSFU2WTI5dExuTnViM2R3Ykc5M1lXNWhiSGwwYVdOekxuTnViM2R3Ykc5M0wyMXZZbWx'
+    'zWlY5amIyNTBaWGgwTDJwemIyNXpZMmhsYldFdk1TMHdMVEFpZlN3Z2V5SmtZWFJoSWpvZ2V5SnNiMjVuYVhSMVpHVWlPaUF4TUN3Z0ltSmx'
+    'ZWEpwYm1jaU9pQTFNQ3dnSW5Od1pXVmtJam9nTVRZc0lDSmhiSFJwZEhWa1pTSTZJREl3TENBaVlXeDBhWFIxWkdWQlkyTjFjbUZqZVNJNkl'
+    'EQXVNeXdnSW14aGRHbDBkV1JsVEc5dVoybDBkV1JsUVdOamRYSmhZM2tpT2lBd0xqVXNJQ0pzWVhScGRIVmtaU0k2SURkOUxDQWljMk5vWlc'
+    'xaElqb2dJbWxuYkhVNlkyOXRMbk51YjNkd2JHOTNZVzVoYkhsMGFXTnpMbk51YjNkd2JHOTNMMmRsYjJ4dlkyRjBhVzl1WDJOdmJuUmxlSFF'
+    '2YW5OdmJuTmphR1Z0WVM4eExUQXRNQ0o5WFN3Z0luTmphR1Z0WVNJNklDSnBaMngxT21OdmJTNXpibTkzY0d4dmQyRnVZV3g1ZEdsamN5NXp'
+    'ibTkzY0d4dmR5OWpiMjUwWlhoMGN5OXFjMjl1YzJOb1pXMWhMekV0TUMwd0luMD0iLCAiZWlkIjogIjAwZGE5ZTYyLThhMWMtNGZmYy05MmE'
+    '1LWJjMGQ0ZmI3OTdhOSJ9LCB7InNlX2NhIjogImFub3RoZXJfY2F0ZWdvcnkiLCAic2VfYWMiOiAiYW5vdGhlcl9hY3Rpb24iLCAiZSI6ICJ'
+    'zZSIsICJ0diI6ICJweS0wLjUuMCIsICJwIjogInBjIiwgImR0bSI6ICIxNDEwMTg0NzM2Nzg0IiwgImN4IjogImV5SmtZWFJoSWpvZ1czc2l'
+    'aR0YwWVNJNklIc2liM05VZVhCbElqb2dJazlUV0NJc0lDSmhjSEJzWlVsa1puWWlPaUFpYzI5dFpWOWhjSEJzWlVsa1puWWlMQ0FpYjNCbGJ'
+    'rbGtabUVpT2lBaWMyOXRaVjlKWkdaaElpd2dJbU5oY25KcFpYSWlPaUFpYzI5dFpWOWpZWEp5YVdWeUlpd2dJbVJsZG1salpVMXZaR1ZzSWp'
+    'vZ0lteGhjbWRsSWl3Z0ltOXpWbVZ5YzJsdmJpSTZJQ0l6TGpBdU1DSXNJQ0poY0hCc1pVbGtabUVpT2lBaWMyOXRaVjloY0hCc1pVbGtabUV'
+    'pTENBaVlXNWtjbTlwWkVsa1ptRWlPaUFpYzI5dFpWOWhibVJ5YjJsa1NXUm1ZU0lzSUNKa1pYWnBZMlZOWVc1MVptRmpkSFZ5WlhJaU9pQWl'
+    'RVzF6ZEhKaFpDSjlMQ0FpYzJOb1pXMWhJam9nSW1sbmJIVTZZMjl0TG5OdWIzZHdiRzkzWVc1aGJIbDBhV056TG5OdWIzZHdiRzkzTDIxdll'
+    'tbHNaVjlqYjI1MFpYaDBMMnB6YjI1elkyaGxiV0V2TVMwd0xUQWlmU3dnZXlKa1lYUmhJam9nZXlKc2IyNW5hWFIxWkdVaU9pQXhNQ3dnSW1'
+    'KbFlYSnBibWNpT2lBMU1Dd2dJbk53WldWa0lqb2dNVFlzSUNKaGJIUnBkSFZrWlNJNklESXdMQ0FpWVd4MGFYUjFaR1ZCWTJOMWNtRmplU0k'
+    '2SURBdU15d2dJbXhoZEdsMGRXUmxURzl1WjJsMGRXUmxRV05qZFhKaFkza2lPaUF3TGpVc0lDSnNZWFJwZEhWa1pTSTZJRGQ5TENBaWMyTm9'
+    'aVzFoSWpvZ0ltbG5iSFU2WTI5dExuTnViM2R3Ykc5M1lXNWhiSGwwYVdOekxuTnViM2R3Ykc5M0wyZGxiMnh2WTJGMGFXOXVYMk52Ym5SbGV'
+    'IUXZhbk52Ym5OamFHVnRZUzh4TFRBdE1DSjlYU3dnSW5OamFHVnRZU0k2SUNKcFoyeDFPbU52YlM1emJtOTNjR3h2ZDJGdVlXeDVkR2xqY3k'
+    '1emJtOTNjR3h2ZHk5amIyNTBaWGgwY3k5cWMyOXVjMk5vWlcxaEx6RXRNQzB3SW4wPSIsICJlaWQiOiAiMTE1ZDU2YzUtY2UwYS00ZmJlLWE'
+    '2NGYtODMwYmMyMWVmZmI4In1dLCAic2NoZW1hIjogImlnbHU6Y29tLnNub3dwbG93YW5hbHl0aWNzLnNub3dwbG93L3BheWxvYWRfZGF0YS9'
+    'qc29uc2NoZW1hLzEtMC0wIn0'
+)
+TP2_CONTEXTS = (
+    '{"data":[{"data":{"osType":"OSX","appleIdfv":"some_appleIdfv","openIdfa":"some_Idfa","carrier":"some_carrier",'
+    '"deviceModel":"large","osVersion":"3.0.0","appleIdfa":"some_appleIdfa","androidIdfa":"some_androidIdfa",'
+    '"deviceManufacturer":"Amstrad"},"schema":"iglu:com.snowplowanalytics.snowplow/mobile_context/jsonschema/1-0-0"},'
+    '{"data":{"longitude":10,"bearing":50,"speed":16,"altitude":20,"altitudeAccuracy":0.3,'
+    '"latitudeLongitudeAccuracy":0.5,"latitude":7},'
+    '"schema":"iglu:com.snowplowanalytics.snowplow/geolocation_context/jsonschema/1-0-0"}],'
+    '"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"}')
+TP2_COMMON = {"platform": "pc", "collector_tstamp": "2014-09-08 13:58:56.000", "v_tracker": "py-0.5.0",
+              "v_collector": "clj-0.7.0-tom-0.1.0", "network_userid": "f732d278-120e-4ab6-845b-c1f11cd85dc7",
+              "contexts": TP2_CONTEXTS,
+              "useragent": "python-requests/2.2.1 CPython/3.3.5 Linux/3.2.0-61-generic"}
+
+DERIVED_TSTAMP_LINE = (  # DerivedTstampSpec.scala
+    '2013-10-07 23:35:30    LHR3    828 216.160.83.56   GET d10wr4jwvp55f9.cloudfront.net   /i  200 http://www.ps'
+    'ychicbazaar.com/2-tarot-cards/genre/native%2520american/type/all/view/list?utm_source=GoogleSearch&utm_mediu'
+    'm=cpc&utm_term=native%2520american%2520tarot%2520deck&utm_content=39254295088&cid=uk-tarot--native-american&'
+    'gclid=CI6thtbxhboCFTMctAod0FcAdQ  Mozilla/5.0%2520(compatible;%2520MSIE%25209.0;%2520Windows%2520NT%25206.0;'
+    '%2520Trident/5.0) e=pp&page=Tarot%2520cards%2520-%2520Native%2520american%2520-%2520Psychic%2520Bazaar&pp_mi'
+    'x=0&pp_max=0&pp_miy=0&pp_may=0&stm=1381188927572&dtm=1381188927571&tid=734991&vp=784x532&ds=1063x1726&vid=1&'
+    'sid=75d0fc90-cef4-11e4-8830-0800200c9a66&duid=81aa96d6d6ee6ad4&p=web&tv=js-0.12.0&fp=1202972880&aid=pbzsite&'
+    'lang=en-gb&cs=utf-8&tz=Europe%252FLondon&refr=http%253A%252F%252Fwww.google.com%252Fuds%252Fafs%253Fq%253Dna'
+    'tive%252520american%252520tarot%252520deck%252520religion%252520and%252520spirituality%252520card%252520corn'
+    '%252520dance%2525203%2526client%253Dmonstermarketplace-infosites-search%2526channel%253Doutboundteleservices'
+    '%2526hl%253Den%2526adtest%253Dfalse%2526oe%253Dutf8%2526ie%253Dutf8%2526r%253Dm%2526adpage%253D1%2526fexp%25'
+    '3D21404%25252C7000108%2526jsei%253D4%2526format%253Dn3%25257Cn3%2526ad%253Dn6%2526nocache%253D82313811888707'
+    '35%2526num%253D0%2526output%253Duds_ads_only%2526v%253D3%2526u_his%253D2%2526u_tz%253D60%2526dt%253D13811888'
+    '70736%2526u_w%253D1024%2526u_h%253D768%2526biw%253D784%2526bih%253D515%2526psw%253D784%2526psh%253D269%2526f'
+    'rm%253D0%2526ui%253Duv3atlt20ld20lv20ff1st14sd12sv12sa10af3srslipva-wi562-wi562%2526rurl%253Dhttp%25253A%252'
+    '52F%25252Fwww.vivasearch.com%25252Fsearch%25252F%25253Fq%25253Dnative%25252Bamerican%25252Btarot%25252Bdeck%'
+    '25252Breligion%25252Band%25252Bspirituality%25252Bcard%25252Bcorn%25252Bdance%25252B3%252526t%25253DH476469%'
+    '252526gc%25253Dw13%252526sid%25253DCNCRousx1br-1GbJoA3wpw%252526utm_source%25253DH%252526utm_medium%25253Dpa'
+    'id%252526cid%25253DH476469%2526referer%253Dhttp%25253A%25252F%25252F14468.6103.1.gameshud.com%25252Ffp%25253'
+    'Fip%25253D81.106.34.172%252526q%25253DNative%25252BAmerican%25252BTarot%25252BDeck%25252B%25252528Religion%2'
+    '5252Band%25252BSpirituality%25252529%25252B%2525255BCards%2525255D%25252Bcorn%25252Bdance%25252B3%252526ua%2'
+    '5253DMozilla%2525252F5.0%25252B%25252528compatible%2525253B%25252BMSIE%25252B9.0%2525253B%25252BWindows%2525'
+    '2BNT%25252B6.0%2525253B%25252BTrident%2525252F5.0%25252529%252526ts%25253D1381188845562%252526sig%25253D3f9m'
+    'z-69KddNRBXDy8jc95VhqkjyWeTKvvhqTWa9tyDVTnCAEJ6B79LSwsgKcBLPtUfE62OQnCJuvbfJXoGdIS92QkObhKYW1G5yhSG7vCdt61Y6'
+    'z7RcSupxJ2Y4bw3mzYbSBaegl5DlBva7KCE-JtnOCTrRa7e6hNMxUVr_gL1oBeYFqwy8JZx0VuXyaYisBjdRKQeAyHYf5cb3I6d1CmZXTN3J'
+    '7h7X2bV1Vp2TkAuJRzcfAj-WOJtneQ&f_java=1&res=1024x768&cd=24&cookie=1&url=http%253A%252F%252Fwww.psychicbazaar'
+    '.com%252F2-tarot-cards%252Fgenre%252Fnative%252520american%252Ftype%252Fall%252Fview%252Flist%253Futm_source'
+    '%253DGoogleSearch%2526legacy_campaign%253Dbad_campaign%2526utm_medium%253Dcpc%2526medium%253Dbad_campaign%25'
+    '26utm_term%253Dnative%252520american%252520tarot%252520deck%2526utm_content%253D39254295088%2526source%253Db'
+    'ad_source%2526medium%253Dbad_medium%2526legacy_term%253Dbad_term%2526cid%253Duk-tarot--native-american%2526g'
+    'clid%253DCI6thtbxhboCFTMctAod0FcAdQ%2526_sp%253D4da6ee6d6d69aa18.1381188927100&ua=IE%25207%2520-%2520Mozilla'
+    '%252F4.0%2520(compatible%253B%2520MSIE%25207.0%253B%2520Windows%2520NT%25205.1%253B%2520.NET%2520CLR%25201.1'
+    '.4322%253B%2520.NET%2520CLR%25202.0.50727%253B%2520.NET%2520CLR%25203.0.04506.30)  -   Hit oNtMBkd1kwF3sDxbj'
+    'n7s-uaTSS7xEELs7o7B7lPosUWuMy3lQLc_QA=='
+)
+NATIVE_AMERICAN_QUERY = (
+    'utm_source=GoogleSearch&legacy_campaign=bad_campaign&utm_medium=cpc&medium=bad_campaign&utm_term=native%20am'
+    'erican%20tarot%20deck&utm_content=39254295088&source=bad_source&medium=bad_medium&legacy_term=bad_term&cid=u'
+    'k-tarot--native-american&gclid=CI6thtbxhboCFTMctAod0FcAdQ&_sp=4da6ee6d6d69aa18.1381188927100'
+)
+UDS_REFERER = (
+    'http://www.google.com/uds/afs?q=native%20american%20tarot%20deck%20religion%20and%20spirituality%20card%20co'
+    'rn%20dance%203&client=monstermarketplace-infosites-search&channel=outboundteleservices&hl=en&adtest=false&oe'
+    '=utf8&ie=utf8&r=m&adpage=1&fexp=21404%2C7000108&jsei=4&format=n3%7Cn3&ad=n6&nocache=8231381188870735&num=0&o'
+    'utput=uds_ads_only&v=3&u_his=2&u_tz=60&dt=1381188870736&u_w=1024&u_h=768&biw=784&bih=515&psw=784&psh=269&frm'
+    '=0&ui=uv3atlt20ld20lv20ff1st14sd12sv12sa10af3srslipva-wi562-wi562&rurl=http%3A%2F%2Fwww.vivasearch.com%2Fsea'
+    'rch%2F%3Fq%3Dnative%2Bamerican%2Btarot%2Bdeck%2Breligion%2Band%2Bspirituality%2Bcard%2Bcorn%2Bdance%2B3%26t%'
+    '3DH476469%26gc%3Dw13%26sid%3DCNCRousx1br-1GbJoA3wpw%26utm_source%3DH%26utm_medium%3Dpaid%26cid%3DH476469&ref'
+    'erer=http%3A%2F%2F14468.6103.1.gameshud.com%2Ffp%3Fip%3D81.106.34.172%26q%3DNative%2BAmerican%2BTarot%2BDeck'
+    '%2B%2528Religion%2Band%2BSpirituality%2529%2B%255BCards%255D%2Bcorn%2Bdance%2B3%26ua%3DMozilla%252F5.0%2B%25'
+    '28compatible%253B%2BMSIE%2B9.0%253B%2BWindows%2BNT%2B6.0%253B%2BTrident%252F5.0%2529%26ts%3D1381188845562%26'
+    'sig%3D3f9mz-69KddNRBXDy8jc95VhqkjyWeTKvvhqTWa9tyDVTnCAEJ6B79LSwsgKcBLPtUfE62OQnCJuvbfJXoGdIS92QkObhKYW1G5yhS'
+    'G7vCdt61Y6z7RcSupxJ2Y4bw3mzYbSBaegl5DlBva7KCE-JtnOCTrRa7e6hNMxUVr_gL1oBeYFqwy8JZx0VuXyaYisBjdRKQeAyHYf5cb3I6'
+    'd1CmZXTN3J7h7X2bV1Vp2TkAuJRzcfAj-WOJtneQ'
+)
 
 CASES = [
     Case(  # PageViewCfLineSpec.scala
@@ -295,6 +410,41 @@ CASES = [
          "doc_charset": "UTF-8", "doc_width": "1425", "doc_height": "4674"},
         unpredictable=frozenset({"event_id", "user_ipaddress"}),  # the spec anonymises the IP address
     ),
+    Case(  # CljTomcatTp2MultiEventsSpec.scala
+        "CljTomcatTp2MultiEventsSpec", "clj-tomcat", TP2_LINE,
+        [{**TP2_COMMON, "dvce_created_tstamp": "2014-09-08 13:58:56.783", "event": "page_view",
+          "page_url": "http://www.example.com", "page_urlscheme": "http", "page_urlhost": "www.example.com",
+          "page_urlport": "80"},
+         {**TP2_COMMON, "dvce_created_tstamp": "2014-09-08 13:58:56.784", "event": "struct",
+          "se_category": "my_category", "se_action": "my_action"},
+         {**TP2_COMMON, "dvce_created_tstamp": "2014-09-08 13:58:56.784", "event": "struct",
+          "se_category": "another_category", "se_action": "another_action"}],
+        unpredictable=frozenset({"event_id", "user_ipaddress"}),  # the spec leaves eid unchecked, pseudonymises IP
+    ),
+    Case(  # DerivedTstampSpec.scala
+        "DerivedTstampSpec", "cloudfront", DERIVED_TSTAMP_LINE,
+        {"app_id": "pbzsite", "platform": "web", "collector_tstamp": "2013-10-07 23:35:30.000",
+         "dvce_created_tstamp": "2013-10-07 23:35:27.571", "event": "page_ping", "txn_id": "734991",
+         "v_tracker": "js-0.12.0", "v_collector": "cloudfront", "user_fingerprint": "1202972880",
+         "domain_userid": "81aa96d6d6ee6ad4", "domain_sessionidx": "1",
+         "page_url": f"http://www.psychicbazaar.com/2-tarot-cards/genre/native%20american/type/all/view/list?"
+                     f"{NATIVE_AMERICAN_QUERY}",
+         "page_title": "Tarot cards - Native american - Psychic Bazaar", "page_referrer": UDS_REFERER,
+         "page_urlscheme": "http", "page_urlhost": "www.psychicbazaar.com", "page_urlport": "80",
+         "page_urlpath": "/2-tarot-cards/genre/native%20american/type/all/view/list",
+         "page_urlquery": NATIVE_AMERICAN_QUERY, "refr_urlscheme": "http", "refr_urlhost": "www.google.com",
+         "refr_urlport": "80", "refr_urlpath": "/uds/afs", "refr_urlquery": UDS_REFERER.split("?", 1)[1],
+         "pp_xoffset_min": "0", "pp_xoffset_max": "0", "pp_yoffset_min": "0", "pp_yoffset_max": "0",
+         "useragent": "IE 7 - Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; .NET CLR 1.1.4322; "
+                      ".NET CLR 2.0.50727; .NET CLR 3.0.04506.30)",  # &ua= overrides the collector's user agent
+         "br_lang": "en-gb", "br_features_java": "1", "br_cookies": "1", "br_colordepth": "24",
+         "br_viewwidth": "784", "br_viewheight": "532", "os_timezone": "Europe/London", "dvce_screenwidth": "1024",
+         "dvce_screenheight": "768", "doc_charset": "utf-8", "doc_width": "1063", "doc_height": "1726",
+         "dvce_sent_tstamp": "2013-10-07 23:35:27.572", "refr_domain_userid": "4da6ee6d6d69aa18",
+         "refr_dvce_tstamp": "2013-10-07 23:35:27.100", "domain_sessionid": "75d0fc90-cef4-11e4-8830-0800200c9a66",
+         "derived_tstamp": "2013-10-07 23:35:29.999"},
+        positions=125, unpredictable=frozenset({"event_id", "user_ipaddress"}),  # IP pseudonymised in the spec
+    ),
 ]
 
 
@@ -303,6 +453,8 @@ CASE_SCHEMAS = {
         "type": "object", "additionalProperties": False,
         "properties": {name: {"type": "string"} for name in ("name", "email", "company", "eventsPerMonth",
                                                              "serviceType")}},
+    "com.snowplowanalytics.snowplow/mobile_context": {"type": "object"},
+    "com.snowplowanalytics.snowplow/geolocation_context": {"type": "object"},
     "com.snowplowanalytics.snowplow.input-adapters/segment_webhook_config": {
         "type": "object", "additionalProperties": False,
         "properties": {"vendor": {"type": "string"}, "name": {"type": "string"}, "parameters": {"type": "object"}}},
@@ -341,12 +493,13 @@ def enrich_line(case: Case, resolver: Resolver) -> tuple[list[list[str]], list[d
 def test_good_case_matches_snowplow(case: Case, resolver: Resolver) -> None:
     rows, bad = enrich_line(case, resolver)
     assert bad == []
-    assert len(rows) == 1
-    actual = dict(zip(FIELD_NAMES, rows[0], strict=True))
+    events = case.expected if isinstance(case.expected, list) else [case.expected]
+    assert len(rows) == len(events)
     compared = [name for name in FIELD_NAMES[:case.positions]
                 if name not in ENRICHMENT_FIELDS and name not in case.unpredictable]
-    expected = {name: case.expected.get(name, "") for name in compared}
-    expected["etl_tstamp"] = ETL_TSTAMP_TEXT
-    assert {name: actual[name] for name in compared} == expected
-    if "event_id" in case.unpredictable:
-        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", actual["event_id"])
+    for row, event in zip(rows, events, strict=True):
+        actual = dict(zip(FIELD_NAMES, row, strict=True))
+        expected = {name: event.get(name, "") for name in compared}
+        expected["etl_tstamp"] = ETL_TSTAMP_TEXT
+        assert {name: actual[name] for name in compared} == expected
+        assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", actual["event_id"])
