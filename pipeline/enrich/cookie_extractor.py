@@ -1,8 +1,11 @@
 """cookie_extractor_config (1-0-0): one `org.ietf/http_cookie/jsonschema/1-0-0` context per configured cookie.
 
 Reads the collector request headers (`_headers`, only Thrift payloads carry them): every `Cookie:` header
-(name case-insensitive) is split on `;` into `name=value` pairs, and each pair whose name is listed in
-`cookies` becomes a `{name, value}` context, in header order.
+(name case-insensitive) is read as Snowplow reads it, with Apache httpcore 4.4
+`BasicHeaderValueParser.parseParameters` (CookieExtractorEnrichmentSpec): `;`-separated `name=value` pairs,
+parsing stops after a `,`; names and values are trimmed with inner whitespace runs collapsed to one space; a
+pair without `=` has value null; a double-quoted value loses its quotes (`\\"` and `\\\\` unescaped). Each pair
+whose name is listed in `cookies` becomes a `{name, value}` context, in header order.
 """
 
 from __future__ import annotations
@@ -31,6 +34,69 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
     return make_step(cookies)
 
 
+WHITESPACE = " \t\r\n"
+
+
+def _text(value: str, pos: int, delimiters: str, quotes: bool) -> tuple[str, int]:
+    """httpcore TokenParser.parseToken / parseValue: text up to a delimiter, whitespace runs collapsed."""
+    out: list[str] = []
+    spaced = False
+    while pos < len(value) and value[pos] not in delimiters:
+        char = value[pos]
+        if char in WHITESPACE:
+            spaced = True
+            pos += 1
+            continue
+        if spaced and out:
+            out.append(" ")
+        spaced = False
+        if quotes and char == '"':
+            pos = _quoted(value, pos + 1, out)
+            continue
+        while pos < len(value) and value[pos] not in delimiters and value[pos] not in WHITESPACE and not (
+                quotes and value[pos] == '"'):
+            out.append(value[pos])
+            pos += 1
+    return "".join(out), pos
+
+
+def _quoted(value: str, pos: int, out: list[str]) -> int:
+    """httpcore TokenParser.copyQuotedContent from just after the opening quote; the position after the closing one."""
+    escaped = False
+    while pos < len(value):
+        char = value[pos]
+        pos += 1
+        if escaped:
+            out.append(char if char in '"\\' else "\\" + char)
+            escaped = False
+        elif char == '"':
+            break
+        elif char == "\\":
+            escaped = True
+        elif char not in "\r\n":
+            out.append(char)
+    return pos
+
+
+def parse_cookie_header(value: str) -> list[tuple[str, str | None]]:
+    """`BasicHeaderValueParser.parseParameters`: the (name, value) pairs of a Cookie header value."""
+    pairs: list[tuple[str, str | None]] = []
+    pos = len(value) - len(value.lstrip(WHITESPACE))
+    while pos < len(value):
+        name, pos = _text(value, pos, "=;,", quotes=False)
+        delimiter = value[pos] if pos < len(value) else None
+        pos += 1
+        cookie_value = None
+        if delimiter == "=":
+            cookie_value, pos = _text(value, pos, ";,", quotes=True)
+            delimiter = value[pos] if pos < len(value) else None
+            pos += 1
+        pairs.append((name, cookie_value))
+        if delimiter == ",":
+            break
+    return pairs
+
+
 def extract_cookies(headers: list[str], names: frozenset[str]) -> list[dict[str, Any]]:
     """The http_cookie contexts for the listed cookies found in `Cookie:` headers."""
     contexts = []
@@ -38,8 +104,7 @@ def extract_cookies(headers: list[str], names: frozenset[str]) -> list[dict[str,
         name, colon, value = header.partition(":")
         if not colon or name.strip().lower() != "cookie":
             continue
-        for pair in value.split(";"):
-            cookie, _, cookie_value = pair.strip().partition("=")
+        for cookie, cookie_value in parse_cookie_header(value):
             if cookie in names:
                 contexts.append({"schema": CONTEXT_SCHEMA, "data": {"name": cookie, "value": cookie_value}})
     return contexts

@@ -17,7 +17,16 @@ import pyarrow.parquet as pq
 import pytest
 from enrich_tables import working_table
 
-from pipeline.enrich import campaign_attribution, event_fingerprint, ip_lookups, referer_parser
+from pipeline.enrich import (
+    anon_ip,
+    campaign_attribution,
+    cookie_extractor,
+    event_fingerprint,
+    http_header_extractor,
+    ip_lookups,
+    referer_parser,
+    ua_parser,
+)
 from pipeline.enrich.run import enrich_objects
 from pipeline.storage import Storage
 
@@ -326,3 +335,168 @@ def test_iab_enrichment_cf_line_spec(shared_data: Path, tmp_path: Path):
                                        "check runs on it (Snowplow: skipped, no spiders_and_robots context)")
 def test_iab_enrichment_cf_line_spec_empty_useragent(shared_data: Path, tmp_path: Path):
     _check_iab_cases(shared_data, tmp_path, IAB_EMPTY_USERAGENT)
+
+
+# spark-enrich good/CampaignAttributionCfLineSpec.scala: runEnrichJob(lines, "cloudfront", "1", false, List("geo"));
+# the page URL repeats `medium`, the tracker's `ua` overrides the collector's user agent (the referer's query is
+# cut after `hl=en`: the rest of it changes none of the fields checked)
+CAMPAIGN_LINE = (
+    "2013-10-07 23:35:30    LHR3    828 255.255.255.255   GET d10wr4jwvp55f9.cloudfront.net   /i  200 "
+    "http://www.psychicbazaar.com/2-tarot-cards/genre/native%2520american/type/all/view/list?utm_source=GoogleSearch"
+    "&utm_medium=cpc&utm_term=native%2520american%2520tarot%2520deck&utm_content=39254295088"
+    "&cid=uk-tarot--native-american&gclid=CI6thtbxhboCFTMctAod0FcAdQ  "
+    "Mozilla/5.0%2520(compatible;%2520MSIE%25209.0;%2520Windows%2520NT%25206.0;%2520Trident/5.0) "
+    "e=pp&page=Tarot%2520cards%2520-%2520Native%2520american%2520-%2520Psychic%2520Bazaar&pp_mix=0&pp_max=0"
+    "&pp_miy=0&pp_may=0&dtm=1381188927571&tid=734991&vp=784x532&ds=1063x1726&vid=1&duid=81aa96d6d6ee6ad4&p=web"
+    "&tv=js-0.12.0&fp=1202972880&aid=pbzsite&lang=en-gb&cs=utf-8&tz=Europe%252FLondon"
+    "&refr=http%253A%252F%252Fwww.google.com%252Fuds%252Fafs%253Fq%253Dnative%252520american%252520tarot%252520deck"
+    "%252520religion%252520and%252520spirituality%252520card%252520corn%252520dance%2525203%2526client%253D"
+    "monstermarketplace-infosites-search%2526hl%253Den"
+    "&f_java=1&res=1024x768&cd=24&cookie=1&url=http%253A%252F%252Fwww.psychicbazaar.com%252F2-tarot-cards%252Fgenre"
+    "%252Fnative%252520american%252Ftype%252Fall%252Fview%252Flist%253Futm_source%253DGoogleSearch%2526legacy_campaign"
+    "%253Dbad_campaign%2526utm_medium%253Dcpc%2526medium%253Dbad_campaign%2526utm_term%253Dnative%252520american"
+    "%252520tarot%252520deck%2526utm_content%253D39254295088%2526source%253Dbad_source%2526medium%253Dbad_medium"
+    "%2526legacy_term%253Dbad_term%2526cid%253Duk-tarot--native-american%2526gclid%253DCI6thtbxhboCFTMctAod0FcAdQ"
+    "&ua=IE%25207%2520-%2520Mozilla%252F4.0%2520(compatible%253B%2520MSIE%25207.0%253B%2520Windows%2520NT%25205.1"
+    "%253B%2520.NET%2520CLR%25201.1.4322%253B%2520.NET%2520CLR%25202.0.50727%253B%2520.NET%2520CLR%25203.0.04506.30)"
+    "  -   Hit oNtMBkd1kwF3sDxbjn7s-uaTSS7xEELs7o7B7lPosUWuMy3lQLc_QA==")
+CAMPAIGN_EXPECTED = {
+    "event": "page_ping", "user_ipaddress": "104851162466b684c03faccae36f42622bead233",
+    **dict.fromkeys(("geo_country", "geo_city", "geo_latitude", "ip_isp")),
+    "page_urlhost": "www.psychicbazaar.com",
+    "refr_medium": "search", "refr_source": "Google",
+    "refr_term": "native american tarot deck religion and spirituality card corn dance 3",
+    "mkt_medium": "cpc", "mkt_source": "GoogleSearch", "mkt_term": "native american tarot deck",
+    "mkt_content": "39254295088", "mkt_campaign": "uk-tarot--native-american",
+    "useragent": "IE 7 - Mozilla/4.0 (compatible; MSIE 7.0; Windows NT 5.1; .NET CLR 1.1.4322; .NET CLR 2.0.50727; "
+                 ".NET CLR 3.0.04506.30)",
+}
+
+
+def test_campaign_attribution_cf_line_spec(shared_data: Path, tmp_path: Path):
+    [event] = _run_job(tmp_path, [CAMPAIGN_LINE], _job_config(shared_data, 1, False, ["geo"]))
+    assert _fields(event, CAMPAIGN_EXPECTED) == CAMPAIGN_EXPECTED
+
+
+# spark-enrich good/RefererParserCfLineSpec.scala: runEnrichJob(lines, "cloudfront", "1", false, List("geo")); the
+# referer host is one of internalDomains (page title shortened)
+REFERER_LINE = (
+    "2014-04-29 09:00:54    CDG51   830 255.255.255.255 GET d3v6ndkyapxc2w.cloudfront.net   /i  200 "
+    "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/   "
+    "Mozilla/5.0%2520(Macintosh;%2520Intel%2520Mac%2520OS%2520X%252010_9_2)%2520AppleWebKit/537.36%2520(KHTML,"
+    "%2520like%2520Gecko)%2520Chrome/34.0.1847.131%2520Safari/537.36    "
+    "e=pp&page=Loading%2520JSON%2520data%2520into%2520Redshift&pp_mix=0&pp_max=1&pp_miy=64&pp_may=935"
+    "&dtm=1398762054889&tid=612876&vp=1279x610&ds=1279x5614&vid=2&duid=44082d3af0e30126&p=web&tv=js-2.0.0"
+    "&fp=2071613637&aid=snowplowweb&lang=fr&cs=UTF-8&tz=Europe%252FBerlin&tna=cloudfront&evn=com.snowplowanalytics"
+    "&refr=http%253A%252F%252Fwww.subdomain1.snowplowanalytics.com%252Fservices%252Fpipelines.html&f_pdf=1&f_qt=1"
+    "&f_realp=0&f_wma=0&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=0&res=1280x800&cd=24&cookie=1"
+    "&url=http%253A%252F%252Fsnowplowanalytics.com%252Fblog%252F2013%252F11%252F20%252Floading-json-data-into-"
+    "redshift%252F%2523weaknesses -   Hit cN-iKWE_3tTwxIKGkSnUOjGpmNjsDUyk4ctemoxU_zIG7Md_fH87sg==    "
+    "d3v6ndkyapxc2w.cloudfront.net   http    1163    0.001")
+REFERER_EXPECTED = {
+    "event": "page_ping", "user_ipaddress": "104851162466b684c03faccae36f42622bead233",
+    "page_urlhost": "snowplowanalytics.com", "page_urlfragment": "weaknesses",
+    "page_referrer": "http://www.subdomain1.snowplowanalytics.com/services/pipelines.html",
+    "refr_urlhost": "www.subdomain1.snowplowanalytics.com",
+    "refr_medium": "internal", "refr_source": None, "refr_term": None, **dict.fromkeys(MKT),
+}
+
+
+def test_referer_parser_cf_line_spec(shared_data: Path, tmp_path: Path):
+    [event] = _run_job(tmp_path, [REFERER_LINE], _job_config(shared_data, 1, False, ["geo"]))
+    assert _fields(event, REFERER_EXPECTED) == REFERER_EXPECTED
+
+
+# scala-common-enrich enrichments/registry/AnonIpEnrichmentSpec.scala
+ANON_IP_CASES = {
+    "valid, anonymize 1": ("0.23.0.20", 1, "0.23.0.x"),
+    "valid, anonymize 2": ("168.192.102.4", 2, "168.192.x.x"),
+    "valid, anonymize 3": ("54.242.102.43", 3, "54.x.x.x"),
+    "valid, anonymize 4": ("94.15.213.171", 4, "x.x.x.x"),
+    "invalid, anonymize 1": ("777.2", 1, "777.2"),
+    "invalid, anonymize 2": ("777.2.23", 4, "x.x.x"),
+    "invalid, anonymize 3": ("999.123.777.2", 3, "999.x.x.x"),
+    "invalid, anonymize 4": ("hello;goodbye", 3, "hello;goodbye"),
+    "empty, anonymize 2": (None, 2, None),
+    "empty, anonymize 4": ("", 4, "x"),
+}
+
+
+@pytest.mark.parametrize(("ip", "octets", "expected"), ANON_IP_CASES.values(), ids=ANON_IP_CASES.keys())
+def test_anon_ip_spec(ip: str | None, octets: int, expected: str | None):
+    step = anon_ip.from_config({"name": "anon_ip", "parameters": {"anonOctets": octets}})
+    assert step(working_table(user_ipaddress=[ip])).column("user_ipaddress").to_pylist() == [expected]
+
+
+# scala-common-enrich enrichments/registry/UaParserEnrichmentSpec.scala (default rules)
+UA_PARSER_CASES = {
+    "mobile Safari": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 5_1_1 like Mac OS X) AppleWebKit/534.46 (KHTML, like Gecko) Version/5.1 "
+        "Mobile/9B206 Safari/7534.48.3",
+        {"useragentFamily": "Mobile Safari", "useragentMajor": "5", "useragentMinor": "1", "useragentPatch": None,
+         "useragentVersion": "Mobile Safari 5.1", "osFamily": "iOS", "osMajor": "5", "osMinor": "1", "osPatch": "1",
+         "osPatchMinor": None, "osVersion": "iOS 5.1.1", "deviceFamily": "iPhone"}),
+    "Safari": (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_10) AppleWebKit/600.1.25 (KHTML, like Gecko) Version/8.0 "
+        "Safari/600.1.25",
+        {"useragentFamily": "Safari", "useragentMajor": "8", "useragentMinor": "0", "useragentPatch": None,
+         "useragentVersion": "Safari 8.0", "osFamily": "Mac OS X", "osMajor": "10", "osMinor": "10", "osPatch": None,
+         "osPatchMinor": None, "osVersion": "Mac OS X 10.10", "deviceFamily": "Other"}),
+}
+
+
+UA_PARSER_NEWER_REGEXES = pytest.mark.xfail(
+    strict=True, reason="uap-core regexes newer than Snowplow's give deviceFamily 'Mac' for a Macintosh (Snowplow: "
+                        "'Other')")
+
+
+@pytest.mark.parametrize(("useragent", "expected"), [
+    pytest.param(*case, id=name, marks=UA_PARSER_NEWER_REGEXES if name == "Safari" else ())
+    for name, case in UA_PARSER_CASES.items()])
+def test_ua_parser_spec(useragent: str, expected: dict):
+    step = ua_parser.from_config({"name": "ua_parser_config", "parameters": {}})
+    [[context]] = step(working_table(useragent=[useragent])).column("_derived").to_pylist()
+    assert json.loads(context) == {"schema": "iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0",
+                                   "data": expected}
+
+
+# scala-common-enrich enrichments/registry/CookieExtractorEnrichmentSpec.scala
+def _cookie(name: str, value: str | None) -> dict:
+    return {"schema": "iglu:org.ietf/http_cookie/jsonschema/1-0-0", "data": {"name": name, "value": value}}
+
+
+COOKIE_CASES = {
+    "e1 no cookie header": (["cookieKey1"], ["Content-Length: 348"], []),
+    "e2 no cookie matches": (["cookieKey1"], ["Cookie: not-interesting-cookie=1234;"], []),
+    "e3 contexts for found cookies": (
+        ["ck1", "", "ck3", "ck4", "ck5"], ['Cookie: ck1;=cv2;ck3=;ck4=cv4;ck5="cv5"'],
+        [_cookie("ck1", None), _cookie("", "cv2"), _cookie("ck3", ""), _cookie("ck4", "cv4"), _cookie("ck5", "cv5")]),
+}
+
+
+@pytest.mark.parametrize(("cookies", "headers", "expected"), COOKIE_CASES.values(), ids=COOKIE_CASES.keys())
+def test_cookie_extractor_spec(cookies: list[str], headers: list[str], expected: list[dict]):
+    step = cookie_extractor.from_config({"name": "cookie_extractor_config", "parameters": {"cookies": cookies}})
+    [derived] = step(working_table(_headers=[headers])).column("_derived").to_pylist()
+    assert [json.loads(c) for c in derived] == expected
+
+
+# scala-common-enrich enrichments/registry/HttpHeaderExtractorEnrichmentSpec.scala
+def _header(name: str, value: str) -> dict:
+    return {"schema": "iglu:org.ietf/http_header/jsonschema/1-0-0", "data": {"name": name, "value": value}}
+
+
+HEADER_CASES = {
+    "e1 X-Forwarded-For": ("X-Forwarded-For", ["X-Forwarded-For: 129.78.138.66, 129.78.64.103"],
+                           [_header("X-Forwarded-For", "129.78.138.66, 129.78.64.103")]),
+    "e2 Accept after regex matching": (".*", ["Accept: text/html"], [_header("Accept", "text/html")]),
+    "e3 no headers": (".*", [], []),
+}
+
+
+@pytest.mark.parametrize(("pattern", "headers", "expected"), HEADER_CASES.values(), ids=HEADER_CASES.keys())
+def test_http_header_extractor_spec(pattern: str, headers: list[str], expected: list[dict]):
+    step = http_header_extractor.from_config({"name": "http_header_extractor_config",
+                                              "parameters": {"headersPattern": pattern}})
+    [derived] = step(working_table(_headers=[headers])).column("_derived").to_pylist()
+    assert [json.loads(c) for c in derived] == expected
