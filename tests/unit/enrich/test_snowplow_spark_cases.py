@@ -42,7 +42,8 @@ LEGACY_FIELDS = 108
 
 @dataclass(frozen=True)
 class Case:
-    """One Snowplow spec: the raw line (fields separated by whitespace runs), the expected non-empty fields."""
+    """One Snowplow spec: the raw line (tab-separated, or with whitespace runs where Snowplow's source quotes it so),
+    the expected non-empty fields of each event."""
 
     spec: str
     collector: str
@@ -52,9 +53,10 @@ class Case:
     unpredictable: frozenset[str] = field(default_factory=frozenset)
 
     def raw(self) -> bytes:
-        if self.collector == "cloudfront":
-            return ("\t".join(self.line.split()) + "\n").encode("utf-8")
-        return (self.line + "\n").encode("utf-8")
+        """The spec's line as the collector wrote it: lines quoted with runs of spaces get their tabs back."""
+        if "\t" in self.line:
+            return (self.line + "\n").encode("utf-8")
+        return ("\t".join(self.line.split()) + "\n").encode("utf-8")
 
 
 FIREFOX_12 = "Mozilla/5.0 (Windows NT 6.1; WOW64; rv:12.0) Gecko/20100101 Firefox/12.0"
@@ -72,6 +74,15 @@ JS_BROWSER = {"br_lang": "en-GB", "br_features_pdf": "1", "br_features_flash": "
               "br_cookies": "1", "br_colordepth": "32", "os_timezone": "Europe/London", "dvce_screenwidth": "2560",
               "dvce_screenheight": "1440", "doc_charset": "UTF-8"}
 
+SEGMENT_WEBHOOK_CONFIG_EVENT = (
+    '{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":{"schema":'
+    '"iglu:com.snowplowanalytics.snowplow.input-adapters/segment_webhook_config/jsonschema/1-0-0","data":'
+    '{"vendor":"Χαριτίνη NEW Unicode test","name":"alex+test@snowplowanalytics.com","parameters":{"mappings":'
+    '{"eventsPerMonth":"< 1 million","serviceType":"unsure"}}}}}')
+URI_REDIRECT_CONTEXTS = (
+    '{"data":[{"schema":"iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0",'
+    '"data":{"uri":"http://snowplowanalytics.com/"}}],'
+    '"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"}')
 BLOG_POST = ("http://snowplowanalytics.com/blog/2012/10/31/snowplow-in-a-universal-analytics-world-what-the-new-"
              "version-of-google-analytics-means-for-companies-adopting-snowplow/")
 GOOGLE_QUERY = ("sa=t&rct=j&q=&esrc=s&source=web&cd=3&ved=0CDsQFjAC&url=http%3A%2F%2Fsnowplowanalytics.com%2Fblog"
@@ -319,9 +330,7 @@ CASES = [
          "dvce_created_tstamp": "2013-03-25 02:03:37.342", "event": "transaction", "txn_id": "028288",
          "v_collector": "clj-0.3.0-tom-0.0.2", "domain_userid": "a279872d76480afb", "domain_sessionidx": "1",
          "page_url": PSYCARDS, **PSYCARDS_PARTS,
-         "contexts": '{"data":[{"schema":"iglu:com.snowplowanalytics.snowplow/uri_redirect/jsonschema/1-0-0",'
-                     '"data":{"uri":"http://snowplowanalytics.com/"}}],'
-                     '"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0"}',
+         "contexts": URI_REDIRECT_CONTEXTS,
          "tr_orderid": "order-123", "tr_affiliation": "psychicbazaar", "tr_total": "8000", "tr_tax": "200",
          "tr_shipping": "50", "tr_city": "London", "tr_state": "England", "tr_country": "UK",
          "useragent": FIREFOX_12, **LEGACY_BROWSER},
@@ -418,11 +427,7 @@ CASES = [
          "page_urlpath": BLOG_POST.removeprefix("http://snowplowanalytics.com"),
          "refr_urlscheme": "https", "refr_urlhost": "www.google.co.uk", "refr_urlport": "443", "refr_urlpath": "/url",
          "refr_urlquery": GOOGLE_QUERY,
-         "unstruct_event": '{"schema":"iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0","data":'
-                           '{"schema":"iglu:com.snowplowanalytics.snowplow.input-adapters/segment_webhook_config/'
-                           'jsonschema/1-0-0","data":{"vendor":"Χαριτίνη NEW Unicode test",'
-                           '"name":"alex+test@snowplowanalytics.com","parameters":{"mappings":'
-                           '{"eventsPerMonth":"< 1 million","serviceType":"unsure"}}}}}',
+         "unstruct_event": SEGMENT_WEBHOOK_CONFIG_EVENT,
          "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_6_8) AppleWebKit/537.36 (KHTML, like Gecko) "
                       "Chrome/31.0.1650.8 Safari/537.36",
          "br_lang": "en-US", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
@@ -448,6 +453,73 @@ CASES = [
         "DerivedTstampSpec", "cloudfront", DERIVED_TSTAMP_LINE,
         DERIVED_TSTAMP_EXPECTED,
         positions=125, unpredictable=frozenset({"event_id", "user_ipaddress"}),  # IP pseudonymised in the spec
+    ),
+    Case(  # UnstructEventBase64CfLineSpec.scala
+        "UnstructEventBase64CfLineSpec", "cloudfront",
+        "2012-05-27  11:35:53  DFW3  3343  216.160.83.56 GET d3gs014xn8p70.cloudfront.net  /ice.png  200 "
+        "http://www.psychicbazaar.com/oracles/119-psycards-book-and-deck-starter-pack.html?view=print#detail "
+        "Mozilla/5.0%20(Windows%20NT%206.1;%20WOW64;%20rv:12.0)%20Gecko/20100101%20Firefox/12.0  "
+        "&e=ue&ue_px=eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91bnN0cnVjdF9ldmVudC9qc29uc2NoZW1h"
+        "LzEtMC0wIiwiZGF0YSI6eyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy5pbnB1dC1hZGFwdGVycy9zZWdt"
+        "ZW50X3dlYmhvb2tfY29uZmlnL2pzb25zY2hlbWEvMS0wLTAiLCJkYXRhIjp7InZlbmRvciI6Is6nzrHPgc65z4TOr869zrcgTkVXIFVuaWNv"
+        "ZGUgdGVzdCIsIm5hbWUiOiJhbGV4K3Rlc3RAc25vd3Bsb3dhbmFseXRpY3MuY29tIiwicGFyYW1ldGVycyI6eyJtYXBwaW5ncyI6eyJldmVu"
+        "dHNQZXJNb250aCI6IjwgMSBtaWxsaW9uIiwic2VydmljZVR5cGUiOiJ1bnN1cmUifX19fX0=&dtm=1364230969450&evn=com.acme"
+        "&tid=598951&vp=2560x934&ds=2543x1420&vid=43&duid=9795bd0203804cd1&p=web&tv=js-0.11.1&fp=2876815413"
+        "&aid=pbzsite&lang=en-GB&cs=UTF-8&tz=Europe%2FLondon&refr=http%3A%2F%2Fwww.psychicbazaar.com%2F&f_pdf=1"
+        "&f_qt=0&f_realp=0&f_wma=0&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=1&res=2560x1440&cd=32&cookie=1"
+        "&url=http%3A%2F%2Fwww.psychicbazaar.com%2F2-tarot-cards",
+        {"app_id": "pbzsite", "platform": "web", "collector_tstamp": "2012-05-27 11:35:53.000",
+         "dvce_created_tstamp": "2013-03-25 17:02:49.450", "event": "unstruct", "txn_id": "598951",
+         "v_tracker": "js-0.11.1", "v_collector": "cloudfront", "user_fingerprint": "2876815413",
+         "domain_userid": "9795bd0203804cd1", "domain_sessionidx": "43",
+         "page_url": "http://www.psychicbazaar.com/2-tarot-cards", "page_referrer": "http://www.psychicbazaar.com/",
+         "page_urlscheme": "http", "page_urlhost": "www.psychicbazaar.com", "page_urlport": "80",
+         "page_urlpath": "/2-tarot-cards", "refr_urlscheme": "http", "refr_urlhost": "www.psychicbazaar.com",
+         "refr_urlport": "80", "refr_urlpath": "/", "unstruct_event": SEGMENT_WEBHOOK_CONFIG_EVENT,
+         "useragent": FIREFOX_12, **JS_BROWSER, "br_viewwidth": "2560", "br_viewheight": "934",
+         "doc_width": "2543", "doc_height": "1420"},
+        unpredictable=frozenset({"event_id", "user_ipaddress"}),  # pseudonymised by the PII enrichment in the spec
+    ),
+    Case(  # FutureCfLineSpec.scala: a CloudFront line with more fields than any known layout
+        "FutureCfLineSpec", "cloudfront",
+        "2015-04-29\t09:00:54\tCDG51\t830\t255.255.255.255\tGET\td3v6ndkyapxc2w.cloudfront.net\t/i\t200\t"
+        "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/\tMozilla/5.0%2520(Macintosh;"
+        "%2520Intel%2520Mac%2520OS%2520X%252010_9_2)%2520AppleWebKit/537.36%2520(KHTML,%2520like%2520Gecko)%2520"
+        "Chrome/34.0.1847.131%2520Safari/537.36\te=pp&page=Loading%2520JSON%2520data%2520into%2520Redshift%2520-"
+        "%2520the%2520challenges%2520of%2520quering%2520JSON%2520data%252C%2520and%2520how%2520Snowplow%2520can"
+        "%2520be%2520used%2520to%2520meet%2520those%2520challenges&pp_mix=0&pp_max=1&pp_miy=64&pp_may=935"
+        "&cx=eyJkYXRhIjpbeyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91cmlfcmVkaXJlY3QvanNvbnNjaGVt"
+        "YS8xLTAtMCIsImRhdGEiOnsidXJpIjoiaHR0cDovL3Nub3dwbG93YW5hbHl0aWNzLmNvbS8ifX1dLCJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93"
+        "cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIn0=&dtm=1430294454889&tid=612876"
+        "&vp=1279x610&ds=1279x5614&vid=2&duid=44082d3af0e30126&p=web&tv=js-2.0.0&fp=2071613637&aid=snowplowweb"
+        "&lang=fr&cs=UTF-8&tz=Europe%252FBerlin&tna=cloudfront&evn=com.snowplowanalytics&refr=http%253A%252F%252F"
+        "snowplowanalytics.com%252Fservices%252Fpipelines.html&f_pdf=1&f_qt=1&f_realp=0&f_wma=0&f_dir=0&f_fla=1"
+        "&f_java=1&f_gears=0&f_ag=0&res=1280x800&cd=24&cookie=1&url=http%253A%252F%252Fsnowplowanalytics.com%252F"
+        "blog%252F2013%252F11%252F20%252Floading-json-data-into-redshift%252F%2523weaknesses\t-\tHit\t"
+        "cN-iKWE_3tTwxIKGkSnUOjGpmNjsDUyk4ctemoxU_zIG7Md_fH87sg==\td3v6ndkyapxc2w.cloudfront.net\thttp\t1163\t"
+        "0.001 nowarning 991\ttest2\ttest3",
+        {"app_id": "snowplowweb", "platform": "web", "collector_tstamp": "2015-04-29 09:00:54.000",
+         "dvce_created_tstamp": "2015-04-29 08:00:54.889", "event": "page_ping", "txn_id": "612876",
+         "name_tracker": "cloudfront", "v_tracker": "js-2.0.0", "v_collector": "cloudfront",
+         "user_fingerprint": "2071613637", "domain_userid": "44082d3af0e30126", "domain_sessionidx": "2",
+         "page_url": "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/#weaknesses",
+         "page_title": "Loading JSON data into Redshift - the challenges of quering JSON data, and how Snowplow can "
+                       "be used to meet those challenges",
+         "page_referrer": "http://snowplowanalytics.com/services/pipelines.html", "page_urlscheme": "http",
+         "page_urlhost": "snowplowanalytics.com", "page_urlport": "80",
+         "page_urlpath": "/blog/2013/11/20/loading-json-data-into-redshift/", "page_urlfragment": "weaknesses",
+         "refr_urlscheme": "http", "refr_urlhost": "snowplowanalytics.com", "refr_urlport": "80",
+         "refr_urlpath": "/services/pipelines.html", "contexts": URI_REDIRECT_CONTEXTS,
+         "pp_xoffset_min": "0", "pp_xoffset_max": "1", "pp_yoffset_min": "64", "pp_yoffset_max": "935",
+         "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_2) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/34.0.1847.131 Safari/537.36",
+         "br_lang": "fr", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
+         "br_features_director": "0", "br_features_quicktime": "1", "br_features_realplayer": "0",
+         "br_features_windowsmedia": "0", "br_features_gears": "0", "br_features_silverlight": "0",
+         "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1279", "br_viewheight": "610",
+         "os_timezone": "Europe/Berlin", "dvce_screenwidth": "1280", "dvce_screenheight": "800",
+         "doc_charset": "UTF-8", "doc_width": "1279", "doc_height": "5614"},
+        unpredictable=frozenset({"event_id", "user_ipaddress"}),  # pseudonymised by the PII enrichment in the spec
     ),
     Case(  # Core2015RefreshSpec.scala: DerivedTstampSpec's line with stm equal to dtm
         "Core2015RefreshSpec", "cloudfront", DERIVED_TSTAMP_LINE.replace("stm=1381188927572", "stm=1381188927571"),
