@@ -521,6 +521,17 @@ CASES = [
          "doc_charset": "UTF-8", "doc_width": "1279", "doc_height": "5614"},
         unpredictable=frozenset({"event_id", "user_ipaddress"}),  # pseudonymised by the PII enrichment in the spec
     ),
+    Case(  # Jan2018CfLineSpec.scala: the 26-field CloudFront layout, a server-side tracker without a page
+        "Jan2018CfLineSpec", "cloudfront",
+        "2017-09-26\t10:55:55\tDUB2\t474\t255.255.255.255\tGET\td3isjmrsi662be.cloudfront.net\t/i\t/200\t-\tRuby\t"
+        "e=pv&dtm=1506423355307&p=srv&tv=rb-0.5.2&aid=sp&eid=2e9069a1-3f11-4770-b549-d8531c9f612e\t-\tHit\t"
+        "tLCaixKW9q-oodVmuG4SbtljvWqLvVvJne8Nwt8O8DduCG8Z3vjifw==\td3isjmrsi662be.cloudfront.net\thttp\t3574\t"
+        "0.001\t-\t-\t-\tHit\tHTTP/1.1\tProcessed\t12",
+        {"app_id": "sp", "platform": "srv", "collector_tstamp": "2017-09-26 10:55:55.000",
+         "dvce_created_tstamp": "2017-09-26 10:55:55.307", "event": "page_view", "v_tracker": "rb-0.5.2",
+         "v_collector": "cloudfront", "useragent": "Ruby"},
+        positions=124, unpredictable=frozenset({"event_id", "user_ipaddress"}),  # IP pseudonymised in the spec
+    ),
     Case(  # Core2015RefreshSpec.scala: DerivedTstampSpec's line with stm equal to dtm
         "Core2015RefreshSpec", "cloudfront", DERIVED_TSTAMP_LINE.replace("stm=1381188927572", "stm=1381188927571"),
         {**DERIVED_TSTAMP_EXPECTED, "dvce_sent_tstamp": "2013-10-07 23:35:27.571"},
@@ -638,6 +649,18 @@ BAD_CASES = [
             "payloadField": "dateTime", "value": "20yy-05-24 00:08:40",
             "expectation": 'could not convert timestamp: Invalid format: "20yy-05-24T00:08:40+00:00" is malformed at '
                            '"yy-05-24T00:08:40+00:00"'}])],
+    ),
+    BadCase(  # UnsupportedPayloadCfLinesSpec.scala
+        "UnsupportedPayloadCfLinesSpec", "cloudfront",
+        ["2012-05-24 11:35:53 DFW3 3343 99.116.172.58 GET d3gs014xn8p70.cloudfront.net /not-ice.png 200 "
+         "http://www.psychicbazaar.com/2-tarot-cards/genre/all/type/all?p=5 Mozilla/5.0%20(Windows%20NT%206.1;"
+         "%20WOW64;%20rv:12.0)%20Gecko/20100101%20Firefox/12.0 e=pv&page=Tarot%2520cards%2520-%2520Psychic%2520"
+         "Bazaar&tid=344260&uid=288112e0a5003be2&vid=1&lang=en-US&refr=http%253A%252F%252Fwww.psychicbazaar.com"
+         "%252F2-tarot-cards%252Fgenre%252Fall%252Ftype%252Fall%253Fp%253D4&f_pdf=1&f_qt=0&f_realp=0&f_wma=0"
+         "&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=1&res=1366x768&cookie=1"],
+        [("collector_payload_format_violation", [{
+            "payloadField": "path", "value": "/not-ice.png",
+            "expectation": "path does not match (/)vendor/version(/) nor is a legacy /i(ce.png) request"}])],
     ),
     BadCase(  # BadTrackerCfLinesSpec.scala, first two lines
         "BadTrackerCfLinesSpec", "cloudfront",
