@@ -228,6 +228,60 @@ DERIVED_TSTAMP_EXPECTED = {
     "derived_tstamp": "2013-10-07 23:35:29.999",
 }
 
+FUTURE_LINE = (
+    "2015-04-29\t09:00:54\tCDG51\t830\t255.255.255.255\tGET\td3v6ndkyapxc2w.cloudfront.net\t/i\t200\t"
+    "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/\tMozilla/5.0%2520(Macintosh;"
+    "%2520Intel%2520Mac%2520OS%2520X%252010_9_2)%2520AppleWebKit/537.36%2520(KHTML,%2520like%2520Gecko)%2520"
+    "Chrome/34.0.1847.131%2520Safari/537.36\te=pp&page=Loading%2520JSON%2520data%2520into%2520Redshift%2520-"
+    "%2520the%2520challenges%2520of%2520quering%2520JSON%2520data%252C%2520and%2520how%2520Snowplow%2520can"
+    "%2520be%2520used%2520to%2520meet%2520those%2520challenges&pp_mix=0&pp_max=1&pp_miy=64&pp_may=935"
+    "&cx=eyJkYXRhIjpbeyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91cmlfcmVkaXJlY3QvanNvbnNjaGVt"
+    "YS8xLTAtMCIsImRhdGEiOnsidXJpIjoiaHR0cDovL3Nub3dwbG93YW5hbHl0aWNzLmNvbS8ifX1dLCJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93"
+    "cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIn0=&dtm=1430294454889&tid=612876"
+    "&vp=1279x610&ds=1279x5614&vid=2&duid=44082d3af0e30126&p=web&tv=js-2.0.0&fp=2071613637&aid=snowplowweb"
+    "&lang=fr&cs=UTF-8&tz=Europe%252FBerlin&tna=cloudfront&evn=com.snowplowanalytics&refr=http%253A%252F%252F"
+    "snowplowanalytics.com%252Fservices%252Fpipelines.html&f_pdf=1&f_qt=1&f_realp=0&f_wma=0&f_dir=0&f_fla=1"
+    "&f_java=1&f_gears=0&f_ag=0&res=1280x800&cd=24&cookie=1&url=http%253A%252F%252Fsnowplowanalytics.com%252F"
+    "blog%252F2013%252F11%252F20%252Floading-json-data-into-redshift%252F%2523weaknesses\t-\tHit\t"
+    "cN-iKWE_3tTwxIKGkSnUOjGpmNjsDUyk4ctemoxU_zIG7Md_fH87sg==\td3v6ndkyapxc2w.cloudfront.net\thttp\t1163\t"
+    "0.001 nowarning 991\ttest2\ttest3"
+)
+FUTURE_EXPECTED = {
+    "app_id": "snowplowweb", "platform": "web", "collector_tstamp": "2015-04-29 09:00:54.000",
+    "dvce_created_tstamp": "2015-04-29 08:00:54.889", "event": "page_ping", "txn_id": "612876",
+    "name_tracker": "cloudfront", "v_tracker": "js-2.0.0", "v_collector": "cloudfront",
+    "user_fingerprint": "2071613637", "domain_userid": "44082d3af0e30126", "domain_sessionidx": "2",
+    "page_url": "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/#weaknesses",
+    "page_title": "Loading JSON data into Redshift - the challenges of quering JSON data, and how Snowplow can "
+                  "be used to meet those challenges",
+    "page_referrer": "http://snowplowanalytics.com/services/pipelines.html", "page_urlscheme": "http",
+    "page_urlhost": "snowplowanalytics.com", "page_urlport": "80",
+    "page_urlpath": "/blog/2013/11/20/loading-json-data-into-redshift/", "page_urlfragment": "weaknesses",
+    "refr_urlscheme": "http", "refr_urlhost": "snowplowanalytics.com", "refr_urlport": "80",
+    "refr_urlpath": "/services/pipelines.html", "contexts": URI_REDIRECT_CONTEXTS,
+    "pp_xoffset_min": "0", "pp_xoffset_max": "1", "pp_yoffset_min": "64", "pp_yoffset_max": "935",
+    "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_2) AppleWebKit/537.36 (KHTML, like Gecko) "
+                 "Chrome/34.0.1847.131 Safari/537.36",
+    "br_lang": "fr", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
+    "br_features_director": "0", "br_features_quicktime": "1", "br_features_realplayer": "0",
+    "br_features_windowsmedia": "0", "br_features_gears": "0", "br_features_silverlight": "0",
+    "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1279", "br_viewheight": "610",
+    "os_timezone": "Europe/Berlin", "dvce_screenwidth": "1280", "dvce_screenheight": "800",
+    "doc_charset": "UTF-8", "doc_width": "1279", "doc_height": "5614",
+}
+
+JAN2018_LINE = (
+    "2017-09-26\t10:55:55\tDUB2\t474\t255.255.255.255\tGET\td3isjmrsi662be.cloudfront.net\t/i\t/200\t-\tRuby\t"
+    "e=pv&dtm=1506423355307&p=srv&tv=rb-0.5.2&aid=sp&eid=2e9069a1-3f11-4770-b549-d8531c9f612e\t-\tHit\t"
+    "tLCaixKW9q-oodVmuG4SbtljvWqLvVvJne8Nwt8O8DduCG8Z3vjifw==\td3isjmrsi662be.cloudfront.net\thttp\t3574\t"
+    "0.001\t-\t-\t-\tHit\tHTTP/1.1\tProcessed\t12"
+)
+JAN2018_EXPECTED = {
+    "app_id": "sp", "platform": "srv", "collector_tstamp": "2017-09-26 10:55:55.000",
+    "dvce_created_tstamp": "2017-09-26 10:55:55.307", "event": "page_view", "v_tracker": "rb-0.5.2",
+    "v_collector": "cloudfront", "useragent": "Ruby",
+}
+
 CASES = [
     Case(  # PageViewCfLineSpec.scala
         "PageViewCfLineSpec", "cloudfront",
@@ -482,55 +536,28 @@ CASES = [
     ),
     Case(  # FutureCfLineSpec.scala: a CloudFront line with more fields than any known layout
         "FutureCfLineSpec", "cloudfront",
-        "2015-04-29\t09:00:54\tCDG51\t830\t255.255.255.255\tGET\td3v6ndkyapxc2w.cloudfront.net\t/i\t200\t"
-        "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/\tMozilla/5.0%2520(Macintosh;"
-        "%2520Intel%2520Mac%2520OS%2520X%252010_9_2)%2520AppleWebKit/537.36%2520(KHTML,%2520like%2520Gecko)%2520"
-        "Chrome/34.0.1847.131%2520Safari/537.36\te=pp&page=Loading%2520JSON%2520data%2520into%2520Redshift%2520-"
-        "%2520the%2520challenges%2520of%2520quering%2520JSON%2520data%252C%2520and%2520how%2520Snowplow%2520can"
-        "%2520be%2520used%2520to%2520meet%2520those%2520challenges&pp_mix=0&pp_max=1&pp_miy=64&pp_may=935"
-        "&cx=eyJkYXRhIjpbeyJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93cGxvd2FuYWx5dGljcy5zbm93cGxvdy91cmlfcmVkaXJlY3QvanNvbnNjaGVt"
-        "YS8xLTAtMCIsImRhdGEiOnsidXJpIjoiaHR0cDovL3Nub3dwbG93YW5hbHl0aWNzLmNvbS8ifX1dLCJzY2hlbWEiOiJpZ2x1OmNvbS5zbm93"
-        "cGxvd2FuYWx5dGljcy5zbm93cGxvdy9jb250ZXh0cy9qc29uc2NoZW1hLzEtMC0wIn0=&dtm=1430294454889&tid=612876"
-        "&vp=1279x610&ds=1279x5614&vid=2&duid=44082d3af0e30126&p=web&tv=js-2.0.0&fp=2071613637&aid=snowplowweb"
-        "&lang=fr&cs=UTF-8&tz=Europe%252FBerlin&tna=cloudfront&evn=com.snowplowanalytics&refr=http%253A%252F%252F"
-        "snowplowanalytics.com%252Fservices%252Fpipelines.html&f_pdf=1&f_qt=1&f_realp=0&f_wma=0&f_dir=0&f_fla=1"
-        "&f_java=1&f_gears=0&f_ag=0&res=1280x800&cd=24&cookie=1&url=http%253A%252F%252Fsnowplowanalytics.com%252F"
-        "blog%252F2013%252F11%252F20%252Floading-json-data-into-redshift%252F%2523weaknesses\t-\tHit\t"
-        "cN-iKWE_3tTwxIKGkSnUOjGpmNjsDUyk4ctemoxU_zIG7Md_fH87sg==\td3v6ndkyapxc2w.cloudfront.net\thttp\t1163\t"
-        "0.001 nowarning 991\ttest2\ttest3",
-        {"app_id": "snowplowweb", "platform": "web", "collector_tstamp": "2015-04-29 09:00:54.000",
-         "dvce_created_tstamp": "2015-04-29 08:00:54.889", "event": "page_ping", "txn_id": "612876",
-         "name_tracker": "cloudfront", "v_tracker": "js-2.0.0", "v_collector": "cloudfront",
-         "user_fingerprint": "2071613637", "domain_userid": "44082d3af0e30126", "domain_sessionidx": "2",
-         "page_url": "http://snowplowanalytics.com/blog/2013/11/20/loading-json-data-into-redshift/#weaknesses",
-         "page_title": "Loading JSON data into Redshift - the challenges of quering JSON data, and how Snowplow can "
-                       "be used to meet those challenges",
-         "page_referrer": "http://snowplowanalytics.com/services/pipelines.html", "page_urlscheme": "http",
-         "page_urlhost": "snowplowanalytics.com", "page_urlport": "80",
-         "page_urlpath": "/blog/2013/11/20/loading-json-data-into-redshift/", "page_urlfragment": "weaknesses",
-         "refr_urlscheme": "http", "refr_urlhost": "snowplowanalytics.com", "refr_urlport": "80",
-         "refr_urlpath": "/services/pipelines.html", "contexts": URI_REDIRECT_CONTEXTS,
-         "pp_xoffset_min": "0", "pp_xoffset_max": "1", "pp_yoffset_min": "64", "pp_yoffset_max": "935",
-         "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_2) AppleWebKit/537.36 (KHTML, like Gecko) "
-                      "Chrome/34.0.1847.131 Safari/537.36",
-         "br_lang": "fr", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
-         "br_features_director": "0", "br_features_quicktime": "1", "br_features_realplayer": "0",
-         "br_features_windowsmedia": "0", "br_features_gears": "0", "br_features_silverlight": "0",
-         "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1279", "br_viewheight": "610",
-         "os_timezone": "Europe/Berlin", "dvce_screenwidth": "1280", "dvce_screenheight": "800",
-         "doc_charset": "UTF-8", "doc_width": "1279", "doc_height": "5614"},
+        FUTURE_LINE,
+        FUTURE_EXPECTED,
         unpredictable=frozenset({"event_id", "user_ipaddress"}),  # pseudonymised by the PII enrichment in the spec
     ),
     Case(  # Jan2018CfLineSpec.scala: the 26-field CloudFront layout, a server-side tracker without a page
         "Jan2018CfLineSpec", "cloudfront",
-        "2017-09-26\t10:55:55\tDUB2\t474\t255.255.255.255\tGET\td3isjmrsi662be.cloudfront.net\t/i\t/200\t-\tRuby\t"
-        "e=pv&dtm=1506423355307&p=srv&tv=rb-0.5.2&aid=sp&eid=2e9069a1-3f11-4770-b549-d8531c9f612e\t-\tHit\t"
-        "tLCaixKW9q-oodVmuG4SbtljvWqLvVvJne8Nwt8O8DduCG8Z3vjifw==\td3isjmrsi662be.cloudfront.net\thttp\t3574\t"
-        "0.001\t-\t-\t-\tHit\tHTTP/1.1\tProcessed\t12",
-        {"app_id": "sp", "platform": "srv", "collector_tstamp": "2017-09-26 10:55:55.000",
-         "dvce_created_tstamp": "2017-09-26 10:55:55.307", "event": "page_view", "v_tracker": "rb-0.5.2",
-         "v_collector": "cloudfront", "useragent": "Ruby"},
+        JAN2018_LINE,
+        JAN2018_EXPECTED,
         positions=124, unpredictable=frozenset({"event_id", "user_ipaddress"}),  # IP pseudonymised in the spec
+    ),
+    Case(  # Apr2014CfLineSpec.scala: the 19-field CloudFront layout
+        "Apr2014CfLineSpec", "cloudfront",
+        FUTURE_LINE.replace("2015-04-29", "2014-04-29").replace("dtm=1430294454889", "dtm=1398762054889")
+        .replace("\t0.001 nowarning 991\ttest2\ttest3", "\t0.001"),
+        {**FUTURE_EXPECTED, "collector_tstamp": "2014-04-29 09:00:54.000",
+         "dvce_created_tstamp": "2014-04-29 09:00:54.889", "user_ipaddress": "255.255.255.255"},
+        unpredictable=frozenset({"event_id"}),
+    ),
+    Case(  # Sep2016CfLineSpec.scala: the 24-field CloudFront layout
+        "Sep2016CfLineSpec", "cloudfront", JAN2018_LINE.removesuffix("\tProcessed\t12"),
+        {**JAN2018_EXPECTED, "user_ipaddress": "255.255.255.255"},
+        positions=124, unpredictable=frozenset({"event_id"}),
     ),
     Case(  # Core2015RefreshSpec.scala: DerivedTstampSpec's line with stm equal to dtm
         "Core2015RefreshSpec", "cloudfront", DERIVED_TSTAMP_LINE.replace("stm=1381188927572", "stm=1381188927571"),
