@@ -559,6 +559,50 @@ CASES = [
         {**JAN2018_EXPECTED, "user_ipaddress": "255.255.255.255"},
         positions=124, unpredictable=frozenset({"event_id"}),
     ),
+    Case(  # LateOct2013CfLineSpec.scala: the 18-field CloudFront layout, contexts as double-encoded JSON (co)
+        "LateOct2013CfLineSpec", "cloudfront",
+        "2013-10-22 00:41:30    LHR3    828 255.255.255.255   GET d10wr4jwvp55f9.cloudfront.net   /i  200 "
+        "http://www.psychicbazaar.com/tarot-cards/304-russian-tarot-of-st-petersburg-set.html    "
+        "Mozilla/5.0%2520(Macintosh;%2520Intel%2520Mac%2520OS%2520X%252010_7_2)%2520AppleWebKit/537.36%2520(KHTML,"
+        "%2520like%2520Gecko)%2520Chrome/29.0.1547.76%2520Safari/537.36 e=pv&page=Russian%2520Tarot%2520of%2520St"
+        "%2520Petersburg%2520Deck%2520-%2520Psychic%2520Bazaar&co=%257B%2522data%2522%253A%255B%257B%2522schema"
+        "%2522%253A%2522iglu%253Acom.snowplowanalytics.snowplow%252Furi_redirect%252Fjsonschema%252F1-0-0%2522%252C"
+        "%2522data%2522%253A%257B%2522uri%2522%253A%2522http%253A%252F%252Fsnowplowanalytics.com%252F%2522%257D"
+        "%257D%255D%252C%2522schema%2522%253A%2522iglu%253Acom.snowplowanalytics.snowplow%252Fcontexts%252F"
+        "jsonschema%252F1-0-0%2522%257D&dtm=1382402513725&tid=888087&vp=1364x694&ds=1364x1570&vid=1"
+        "&duid=be5a361443c84ba7&p=web&tv=js-0.12.0&fp=3596254824&aid=pbzsite&lang=zh-TW&cs=UTF-8"
+        "&tz=Europe%252FLondon&refr=http%253A%252F%252Fwww.psychicbazaar.com%252F2-tarot-cards%253Futm_source%253D"
+        "GoogleSearch%2526utm_term%253Dtarot%252520decks%2526utm_content%253D42017425288%2526utm_medium%253Dcpc"
+        "%2526utm_campaign%253Duk-tarot--TAROT-CARDS-GENERAL%2526gclid%253DCJ7G8MSaqboCFfHKtAodPS0AIw&f_pdf=1"
+        "&f_qt=1&f_realp=1&f_wma=0&f_dir=0&f_fla=1&f_java=1&f_gears=0&f_ag=1&res=1440x900&cd=24&cookie=1"
+        "&url=http%253A%252F%252Fwww.psychicbazaar.com%252Ftarot-cards%252F304-russian-tarot-of-st-petersburg-set"
+        ".html    -   Hit wYSiKLXqmO2meYhvy7UrHoV8fFGt6jOYGY5rV2zYg05j1Qkirt83GA==    d10wr4jwvp55f9.cloudfront.net   "
+        "http    1119",
+        {"app_id": "pbzsite", "platform": "web", "collector_tstamp": "2013-10-22 00:41:30.000",
+         "dvce_created_tstamp": "2013-10-22 00:41:53.725", "event": "page_view", "txn_id": "888087",
+         "v_tracker": "js-0.12.0", "v_collector": "cloudfront", "user_ipaddress": "255.255.255.255",
+         "user_fingerprint": "3596254824", "domain_userid": "be5a361443c84ba7", "domain_sessionidx": "1",
+         "page_url": "http://www.psychicbazaar.com/tarot-cards/304-russian-tarot-of-st-petersburg-set.html",
+         "page_title": "Russian Tarot of St Petersburg Deck - Psychic Bazaar",
+         "page_referrer": "http://www.psychicbazaar.com/2-tarot-cards?utm_source=GoogleSearch&utm_term=tarot%20decks"
+                          "&utm_content=42017425288&utm_medium=cpc&utm_campaign=uk-tarot--TAROT-CARDS-GENERAL"
+                          "&gclid=CJ7G8MSaqboCFfHKtAodPS0AIw",
+         "page_urlscheme": "http", "page_urlhost": "www.psychicbazaar.com", "page_urlport": "80",
+         "page_urlpath": "/tarot-cards/304-russian-tarot-of-st-petersburg-set.html", "refr_urlscheme": "http",
+         "refr_urlhost": "www.psychicbazaar.com", "refr_urlport": "80", "refr_urlpath": "/2-tarot-cards",
+         "refr_urlquery": "utm_source=GoogleSearch&utm_term=tarot%20decks&utm_content=42017425288&utm_medium=cpc"
+                          "&utm_campaign=uk-tarot--TAROT-CARDS-GENERAL&gclid=CJ7G8MSaqboCFfHKtAodPS0AIw",
+         "contexts": URI_REDIRECT_CONTEXTS,
+         "useragent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_7_2) AppleWebKit/537.36 (KHTML, like Gecko) "
+                      "Chrome/29.0.1547.76 Safari/537.36",
+         "br_lang": "zh-TW", "br_features_pdf": "1", "br_features_flash": "1", "br_features_java": "1",
+         "br_features_director": "0", "br_features_quicktime": "1", "br_features_realplayer": "1",
+         "br_features_windowsmedia": "0", "br_features_gears": "0", "br_features_silverlight": "1",
+         "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1364", "br_viewheight": "694",
+         "os_timezone": "Europe/London", "dvce_screenwidth": "1440", "dvce_screenheight": "900",
+         "doc_charset": "UTF-8", "doc_width": "1364", "doc_height": "1570"},
+        unpredictable=frozenset({"event_id"}),
+    ),
     Case(  # Core2015RefreshSpec.scala: DerivedTstampSpec's line with stm equal to dtm
         "Core2015RefreshSpec", "cloudfront", DERIVED_TSTAMP_LINE.replace("stm=1381188927572", "stm=1381188927571"),
         {**DERIVED_TSTAMP_EXPECTED, "dvce_sent_tstamp": "2013-10-07 23:35:27.571"},
