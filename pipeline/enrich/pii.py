@@ -13,6 +13,8 @@ JSONPath subset: `$`, `.name`, `['a', 'b']` (also written `.['a', 'b']`), `[n]`,
 self-describing `com.snowplowanalytics.snowplow/pii_transformation/jsonschema/1-0-0` JSON (original and
 modified values) in the working column `_pii_transformation`: a side output, never a derived context, so the
 original values do not travel with the pseudonymised event. Whoever writes the output decides where it goes.
+Its `pojo` and `json` lists run in the reverse of the order the replacements were made in (configuration order),
+as Snowplow's are (PiiPseudonymizerEnrichmentSpec e7); Snowplow wraps the same JSON in an unstruct_event envelope.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "pii_enrichment_config"
 TRANSFORMATION_SCHEMA = "iglu:com.snowplowanalytics.snowplow/pii_transformation/jsonschema/1-0-0"
 SIDE_COLUMN = "_pii_transformation"
+ORDER_KEY = "_position"
+"""Key carrying a JSON replacement's configuration index until the pii_transformation lists are ordered."""
 POJO_FIELDS = ("user_id", "user_ipaddress", "user_fingerprint", "domain_userid", "network_userid",
                "ip_organization", "ip_domain", "tr_orderid", "ti_orderid", "mkt_term", "mkt_content", "se_category",
                "se_action", "se_label", "se_property", "mkt_clickid", "refr_domain_userid", "domain_sessionid")
@@ -223,17 +227,18 @@ def make_step(pojo: list[str], json_fields: list[tuple[str, str, Callable[[str],
             return {"text": text, "changes": None}
         changes: list[dict[str, Any]] = []
         entities = _entities(document)
-        for wanted_field, path, matches, steps in json_fields:
+        for position, (wanted_field, path, matches, steps) in enumerate(json_fields):
             if wanted_field != field:
                 continue
             for entity in entities:
                 if not (isinstance(entity, dict) and matches(entity.get("schema")) and "data" in entity):
                     continue
 
-                def record(value: str, schema: str = entity["schema"], path: str = path) -> str:
+                def record(value: str, schema: str = entity["schema"], path: str = path,
+                           position: int = position) -> str:
                     hashed = scramble(value)
                     changes.append({"fieldName": field, "originalValue": value, "modifiedValue": hashed,
-                                    "jsonPath": path, "schema": schema})
+                                    "jsonPath": path, "schema": schema, ORDER_KEY: position})
                     return hashed
 
                 entity["data"] = replace_at(entity["data"], steps, record)
@@ -313,8 +318,10 @@ def _transformation_events(rows: int, pojo_changes: dict[str, tuple[pa.Array, pa
     events: list[str | None] = []
     for row in range(rows):
         pojo_rows = [{"fieldName": field, "originalValue": original[row], "modifiedValue": hashed[row]}
-                     for field, (original, hashed) in pojo_lists.items() if original[row] is not None]
-        json_rows = [change for changes in json_lists if changes[row] for change in json.loads(changes[row])]
+                     for field, (original, hashed) in reversed(pojo_lists.items()) if original[row] is not None]
+        applied = sorted((change for changes in json_lists if changes[row] for change in json.loads(changes[row])),
+                         key=lambda change: change[ORDER_KEY])
+        json_rows = [{k: v for k, v in change.items() if k != ORDER_KEY} for change in reversed(applied)]
         pii: dict[str, Any] = {}
         if pojo_rows:
             pii["pojo"] = pojo_rows

@@ -24,6 +24,7 @@ from pipeline.enrich import (
     event_fingerprint,
     http_header_extractor,
     ip_lookups,
+    pii,
     referer_parser,
     ua_parser,
 )
@@ -500,3 +501,122 @@ def test_http_header_extractor_spec(pattern: str, headers: list[str], expected: 
                                               "parameters": {"headersPattern": pattern}})
     [derived] = step(working_table(_headers=[headers])).column("_derived").to_pylist()
     assert [json.loads(c) for c in derived] == expected
+
+
+# scala-common-enrich enrichments/registry/pii/PiiPseudonymizerEnrichmentSpec.scala: SHA-256 with salt pepper123 on
+# the spec's event (contexts with two email_sent entities, a mailgun message_clicked unstruct event)
+PII_CONTEXTS = json.dumps({"schema": "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0", "data": [
+    {"schema": "iglu:com.acme/email_sent/jsonschema/1-0-0",
+     "data": {"emailAddress": "jim@acme.com", "emailAddress2": "bob@acme.com"}},
+    {"data": {"emailAddress": "tim@acme.com", "emailAddress2": "tom@acme.com",
+              "schema": "iglu:com.acme/email_sent/jsonschema/1-0-0",
+              "data": {"emailAddress": "jim@acme.com", "emailAddress2": "bob@acme.com"}, "someInt": 1},
+     "schema": "iglu:com.acme/email_sent/jsonschema/1-1-0"}]})
+PII_UNSTRUCT = json.dumps({"schema": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0", "data": {
+    "schema": "iglu:com.mailgun/message_clicked/jsonschema/1-0-0",
+    "data": {"recipient": "alice@example.com", "city": "San Francisco", "ip": "50.56.129.169", "myVar2": "awesome"}}})
+JIM, BOB = ("72f323d5359eabefc69836369e4cabc6257c43ab6419b05dfb2211d0e44284c6",
+            "1c6660411341411d5431669699149283d10e070224be4339d52bbc4b007e78c5")
+TIM = "09e4160b10703767dcb28d834c1905a182af0f828d6d3512dd07d466c283c840"
+MAILGUN_IP = "269c433d0cc00395e3bc5fe7f06c5ad822096a38bec2d8a005367b52c0dfb428"
+
+
+def _json_pii(field: str, criterion: str, path: str) -> dict:
+    return {"json": {"field": field, "schemaCriterion": criterion, "jsonPath": path}}
+
+
+def _pii_event(fields: list[dict], emit_event: bool = False):
+    step = pii.from_config({"name": "pii_enrichment_config", "emitEvent": emit_event, "parameters": {
+        "pii": fields, "strategy": {"pseudonymize": {"hashFunction": "SHA-256", "salt": "pepper123"}}}})
+    table = step(working_table(user_id=["john@acme.com"], user_ipaddress=["70.46.123.145"],
+                               user_fingerprint=["its_you_again!"], ip_domain=[None], contexts=[PII_CONTEXTS],
+                               unstruct_event=[PII_UNSTRUCT]))
+    row = table.to_pylist()[0]
+    entities = [e["data"] for e in json.loads(row["contexts"])["data"]]
+    return row, entities, json.loads(row["unstruct_event"])["data"]["data"]
+
+
+EMAIL_SENT_1_0 = "iglu:com.acme/email_sent/jsonschema/1-0-*"
+
+
+def test_pii_spec_e1_scalar_fields():
+    row, _, _ = _pii_event([{"pojo": {"field": f}} for f in ("user_id", "user_ipaddress", "ip_domain",
+                                                              "user_fingerprint")])
+    assert (row["user_id"], row["user_ipaddress"], row["ip_domain"], row["user_fingerprint"]) == (
+        "7d8a4beae5bc9d314600667d2f410918f9af265017a6ade99f60a9c8f3aac6e9",
+        "dd9720903c89ae891ed5c74bb7a9f2f90f6487927ac99afe73b096ad0287f3f5", None,
+        "27abac60dff12792c6088b8d00ce7f25c86b396b8c3740480cd18e21068ecff4")
+
+
+PII_E2 = [_json_pii("contexts", EMAIL_SENT_1_0, "$.emailAddress"),
+          _json_pii("contexts", "iglu:com.acme/email_sent/jsonschema/1-1-0", "$.data.emailAddress2"),
+          _json_pii("unstruct_event", "iglu:com.mailgun/message_clicked/jsonschema/1-0-0", "$.ip")]
+
+
+def test_pii_spec_e2_json_fields():
+    row, (first, second), unstruct = _pii_event(PII_E2)
+    assert (row["user_id"], row["user_ipaddress"], row["user_fingerprint"]) == (
+        "john@acme.com", "70.46.123.145", "its_you_again!")
+    assert first == {"emailAddress": JIM, "emailAddress2": "bob@acme.com"}
+    assert (second["emailAddress"], second["emailAddress2"], second["schema"]) == (
+        "tim@acme.com", "tom@acme.com", "iglu:com.acme/email_sent/jsonschema/1-0-0")
+    assert second["data"] == {"emailAddress": "jim@acme.com", "emailAddress2": BOB}
+    assert (unstruct["ip"], unstruct["myVar2"]) == (MAILGUN_IP, "awesome")
+
+
+PII_JSON_CASES = {
+    "e3 field not in the message": (
+        _json_pii("contexts", "iglu:com.acme/email_sent/jsonschema/1-*-*", "$.field.that.does.not.exist.in.this"),
+        ("jim@acme.com", "bob@acme.com", "tim@acme.com", "tom@acme.com")),
+    "e4 several fields through jsonpath": (
+        _json_pii("contexts", EMAIL_SENT_1_0, "$.['emailAddress', 'emailAddress2', 'emailAddressNonExistent']"),
+        (JIM, BOB, "tim@acme.com", "tom@acme.com")),
+    "e5 several entities through schemaCriterion": (
+        _json_pii("contexts", "iglu:com.acme/email_sent/jsonschema/1-*-0", "$.emailAddress"),
+        (JIM, "bob@acme.com", TIM, "tom@acme.com")),
+    "e6 unsupported types ignored": (
+        _json_pii("contexts", "iglu:com.acme/email_sent/jsonschema/1-*-*", "$.someInt"),
+        ("jim@acme.com", "bob@acme.com", "tim@acme.com", "tom@acme.com")),
+    "e8 no new fields": (
+        _json_pii("contexts", "iglu:com.acme/email_sent/jsonschema/1-0-0", "$.['emailAddress', 'nonExistentEmail']"),
+        (JIM, "bob@acme.com", "tim@acme.com", "tom@acme.com")),
+}
+
+
+@pytest.mark.parametrize(("spec", "expected"), PII_JSON_CASES.values(), ids=PII_JSON_CASES.keys())
+def test_pii_spec_json_paths(spec: dict, expected: tuple):
+    _, (first, second), _ = _pii_event([spec])
+    assert (first["emailAddress"], first["emailAddress2"], second["emailAddress"], second["emailAddress2"]) == expected
+    assert set(first) == {"emailAddress", "emailAddress2"}
+    assert second["someInt"] == 1
+
+
+EXPECTED_PII_EVENT = {"schema": "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0", "data": {
+    "schema": "iglu:com.snowplowanalytics.snowplow/pii_transformation/jsonschema/1-0-0", "data": {"pii": {
+        "pojo": [
+            {"fieldName": "user_fingerprint", "originalValue": "its_you_again!",
+             "modifiedValue": "27abac60dff12792c6088b8d00ce7f25c86b396b8c3740480cd18e21068ecff4"},
+            {"fieldName": "user_ipaddress", "originalValue": "70.46.123.145",
+             "modifiedValue": "dd9720903c89ae891ed5c74bb7a9f2f90f6487927ac99afe73b096ad0287f3f5"},
+            {"fieldName": "user_id", "originalValue": "john@acme.com",
+             "modifiedValue": "7d8a4beae5bc9d314600667d2f410918f9af265017a6ade99f60a9c8f3aac6e9"},
+        ],
+        "json": [
+            {"fieldName": "unstruct_event", "originalValue": "50.56.129.169",
+             "modifiedValue": "269c433d0cc00395e3bc5fe7f06c5ad822096a38bec2d8a005367b52c0dfb428",
+             "jsonPath": "$.ip", "schema": "iglu:com.mailgun/message_clicked/jsonschema/1-0-0"},
+            {"fieldName": "contexts", "originalValue": "bob@acme.com",
+             "modifiedValue": "1c6660411341411d5431669699149283d10e070224be4339d52bbc4b007e78c5",
+             "jsonPath": "$.data.emailAddress2", "schema": "iglu:com.acme/email_sent/jsonschema/1-1-0"},
+            {"fieldName": "contexts", "originalValue": "jim@acme.com",
+             "modifiedValue": "72f323d5359eabefc69836369e4cabc6257c43ab6419b05dfb2211d0e44284c6",
+             "jsonPath": "$.emailAddress", "schema": "iglu:com.acme/email_sent/jsonschema/1-0-0"},
+        ]},
+        "strategy": {"pseudonymize": {"hashFunction": "SHA-256"}}}}}
+
+
+def test_pii_spec_e7_pii_transformation_event():
+    """The side output holds the spec's pii_transformation JSON (Snowplow wraps it in an unstruct_event envelope)."""
+    pojo = [{"pojo": {"field": f}} for f in ("user_id", "user_ipaddress", "ip_domain", "user_fingerprint")]
+    row, _, _ = _pii_event(pojo + PII_E2, emit_event=True)
+    assert json.loads(row["_pii_transformation"]) == EXPECTED_PII_EVENT["data"]
