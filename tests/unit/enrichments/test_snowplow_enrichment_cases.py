@@ -620,3 +620,37 @@ def test_pii_spec_e7_pii_transformation_event():
     pojo = [{"pojo": {"field": f}} for f in ("user_id", "user_ipaddress", "ip_domain", "user_fingerprint")]
     row, _, _ = _pii_event(pojo + PII_E2, emit_event=True)
     assert json.loads(row["_pii_transformation"]) == EXPECTED_PII_EVENT["data"]
+
+
+# scala-common-enrich enrichments/registry/EnrichmentConfigsSpec.scala: what parsed configurations mean
+@pytest.mark.parametrize(("parameters", "expected"), [
+    ({"anonOctets": 2}, "2001:db8:0:0:0:0:x:x"),  # 1-0-0: anonSegments defaults to anonOctets
+    ({"anonOctets": 2, "anonSegments": 3}, "2001:db8:0:0:0:x:x:x"),
+], ids=["anon_ip 1-0-0 default segments", "anon_ip 1-0-1 segments"])
+def test_enrichment_configs_spec_anon_ip(parameters: dict, expected: str):
+    step = anon_ip.from_config({"name": "anon_ip", "parameters": parameters})
+    assert step(working_table(user_ipaddress=["2001:db8::1"])).column("user_ipaddress").to_pylist() == [expected]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("customclid=c1&gclid=g1", ("g1", "Override")),
+    ("customclid=c1&msclkid=m1", ("m1", "Microsoft")),
+    ("customclid=c1", ("c1", "Custom")),
+], ids=["gclid renamed, tried first", "defaults before custom", "custom click id"])
+def test_enrichment_configs_spec_click_ids(query: str, expected: tuple):
+    """Click ids are tried as gclid, msclkid, dclid, then the custom ones; a custom entry renames a default."""
+    step = campaign_attribution.from_config({"name": "campaign_attribution", "parameters": {
+        "mapping": "static", "fields": {"mktMedium": ["utm_medium", "medium"], "mktSource": ["utm_source", "source"],
+                                        "mktTerm": ["utm_term"], "mktContent": [],
+                                        "mktCampaign": ["utm _ campaign", "CID",
+                                                        "legacy-campaign!?-`@#$%^&*()=\\][}{/.,<>~|"],
+                                        "mktClickId": {"customclid": "Custom", "gclid": "Override"}}}})
+    row = step(working_table(page_url=["http://shop.example/?" + query], _page_query=[query])).to_pylist()[0]
+    assert (row["mkt_clickid"], row["mkt_network"]) == expected
+
+
+def test_enrichment_configs_spec_pii_sha256():
+    step = pii.from_config({"name": "pii_enrichment_config", "emitEvent": True, "parameters": {
+        "pii": [{"pojo": {"field": "user_id"}}], "strategy": {"pseudonymize": {"hashFunction": "SHA-256"}}}})
+    assert step(working_table(user_id=["1234"])).column("user_id").to_pylist() == [
+        "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"]
