@@ -1,11 +1,12 @@
 """Snowplow's own Spark Enrich test cases for the core fields (collectors, tracker protocol, field formatting).
 
 Raw collector lines and expected enriched fields are copied from snowplow/snowplow (Apache-2.0),
-3-enrich/spark-enrich/src/test/scala/com.snowplowanalytics.snowplow.enrich.spark/good/<Spec>.scala, which run with
-`--etl-timestamp 1000000000000`. Each case states only the fields Snowplow's expected list gives a value for; every
-other core field Snowplow expects empty. Fields that depend on enrichments (geo, ISP, referer parser, campaign
-attribution, user-agent, currency conversion, PII, IP anonymisation, event fingerprint) are not compared here: they
-are turned off. v_etl differs by design.
+3-enrich/spark-enrich/src/test/scala/com.snowplowanalytics.snowplow.enrich.spark/{good,bad}/<Spec>.scala, which run
+with `--etl-timestamp 1000000000000`. Each good case states only the fields Snowplow's expected list gives a value
+for; every other core field Snowplow expects empty. Fields that depend on enrichments (geo, ISP, referer parser,
+campaign attribution, user-agent, currency conversion, PII, IP anonymisation, event fingerprint) are not compared
+here: they are turned off. v_etl differs by design. Bad cases compare the bad-row type and its failure messages in
+the self-describing bad-row format of Spark Enrich 2.0.0 (older specs' `{"line","errors"}` texts mapped to it).
 """
 
 from __future__ import annotations
