@@ -654,3 +654,26 @@ def test_enrichment_configs_spec_pii_sha256():
         "pii": [{"pojo": {"field": "user_id"}}], "strategy": {"pseudonymize": {"hashFunction": "SHA-256"}}}})
     assert step(working_table(user_id=["1234"])).column("user_id").to_pylist() == [
         "03ac674216f3e15c761ee1a5e255f067953623c8b388b4459e13f978d7c846f4"]
+
+
+# spark-enrich good/Jan2018CfLineSpec.scala (26-field CloudFront line): runEnrichJob(lines, "cloudfront", "1", false,
+# List("geo")); a server-side user agent parses to all-"Other"
+JAN_2018_LINE = "\t".join([
+    "2017-09-26", "10:55:55", "DUB2", "474", "255.255.255.255", "GET", "d3isjmrsi662be.cloudfront.net", "/i", "/200",
+    "-", "Ruby", "e=pv&dtm=1506423355307&p=srv&tv=rb-0.5.2&aid=sp&eid=2e9069a1-3f11-4770-b549-d8531c9f612e", "-",
+    "Hit", "tLCaixKW9q-oodVmuG4SbtljvWqLvVvJne8Nwt8O8DduCG8Z3vjifw==", "d3isjmrsi662be.cloudfront.net", "http", "3574",
+    "0.001", "-", "-", "-", "Hit", "HTTP/1.1", "Processed", "12"])
+JAN_2018_EXPECTED = {
+    "event": "page_view", "user_ipaddress": "104851162466b684c03faccae36f42622bead233", "geo_country": None,
+    "page_url": None, "refr_medium": None, "mkt_medium": None, "useragent": "Ruby",
+    "derived_contexts": '{"schema":"iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1","data":[{"schema":'
+                        '"iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0","data":{'
+                        '"useragentFamily":"Other","useragentMajor":null,"useragentMinor":null,"useragentPatch":null,'
+                        '"useragentVersion":"Other","osFamily":"Other","osMajor":null,"osMinor":null,"osPatch":null,'
+                        '"osPatchMinor":null,"osVersion":"Other","deviceFamily":"Other"}}]}',
+}
+
+
+def test_jan_2018_cf_line_spec(shared_data: Path, tmp_path: Path):
+    [event] = _run_job(tmp_path, [JAN_2018_LINE], _job_config(shared_data, 1, False, ["geo"]))
+    assert _fields(event, JAN_2018_EXPECTED) == JAN_2018_EXPECTED
