@@ -236,6 +236,10 @@ PAGE_VIEW_EXPECTED = {
     "ip_organization": "Lariat Software", "ip_domain": None, "ip_netspeed": None,
     "page_title": "Psychic Bazaar    Shop",
     "page_referrer": "http://www.google.com/search?q=gateway+oracle+cards+denise+linn&hl=en&client=safari",
+    "page_urlscheme": "http", "page_urlhost": "www.psychicbazaar.com", "page_urlport": 80,
+    "page_urlpath": "/crystals/335-howlite-tumble-stone.html", "page_urlquery": "view=print",
+    "page_urlfragment": "detail", "refr_urlscheme": "http", "refr_urlhost": "www.google.com", "refr_urlport": 80,
+    "refr_urlpath": "/search", "refr_urlquery": "q=gateway+oracle+cards+denise+linn&hl=en&client=safari",
     "refr_medium": "search", "refr_source": "Google", "refr_term": "gateway oracle cards denise linn",
     **dict.fromkeys(MKT),
     "useragent": "Mozilla/5.0 (iPhone; CPU iPhone OS 5_1_1 like Mac OS X) AppleWebKit/534.46 (KHTML, like Gecko) "
