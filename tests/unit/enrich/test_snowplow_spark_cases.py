@@ -206,6 +206,44 @@ UDS_REFERER = (
     'd1CmZXTN3J7h7X2bV1Vp2TkAuJRzcfAj-WOJtneQ'
 )
 
+OCT2013_LINE = (  # Oct2013CfLineSpec.scala
+    '2013-10-07 23:35:30    LHR3    828 255.255.255.255   GET d10wr4jwvp55f9.cloudfront.net   /i  200 http://www.'
+    'psychicbazaar.com/2-tarot-cards/genre/native%2520american/type/all/view/list?utm_source=GoogleSearch&utm_med'
+    'ium=cpc&utm_term=native%2520american%2520tarot%2520deck&utm_content=39254295088&utm_campaign=uk-tarot--nativ'
+    'e-american&gclid=CI6thtbxhboCFTMctAod0FcAdQ  Mozilla/5.0%2520(compatible;%2520MSIE%25209.0;%2520Windows%2520'
+    'NT%25206.0;%2520Trident/5.0) e=pp&page=Tarot%2520cards%2520-%2520Native%2520american%2520-%2520Psychic%2520B'
+    'azaar&pp_mix=0&pp_max=0&pp_miy=0&pp_may=0&dtm=1381188927571&tid=734991&vp=784x532&ds=1063x1726&vid=1&duid=81'
+    'aa96d6d6ee6ad4&p=web&tv=js-0.12.0&fp=1202972880&aid=pbzsite&lang=en-gb&cs=utf-8&tz=Europe%252FLondon&refr=ht'
+    'tp%253A%252F%252Fwww.google.com%252Fuds%252Fafs%253Fq%253Dnative%252520american%252520tarot%252520deck%25252'
+    '0religion%252520and%252520spirituality%252520card%252520corn%252520dance%2525203%2526client%253Dmonstermarke'
+    'tplace-infosites-search%2526channel%253Doutboundteleservices%2526hl%253Den%2526adtest%253Dfalse%2526oe%253Du'
+    'tf8%2526ie%253Dutf8%2526r%253Dm%2526adpage%253D1%2526fexp%253D21404%25252C7000108%2526jsei%253D4%2526format%'
+    '253Dn3%25257Cn3%2526ad%253Dn6%2526nocache%253D8231381188870735%2526num%253D0%2526output%253Duds_ads_only%252'
+    '6v%253D3%2526u_his%253D2%2526u_tz%253D60%2526dt%253D1381188870736%2526u_w%253D1024%2526u_h%253D768%2526biw%2'
+    '53D784%2526bih%253D515%2526psw%253D784%2526psh%253D269%2526frm%253D0%2526ui%253Duv3atlt20ld20lv20ff1st14sd12'
+    'sv12sa10af3srslipva-wi562-wi562%2526rurl%253Dhttp%25253A%25252F%25252Fwww.vivasearch.com%25252Fsearch%25252F'
+    '%25253Fq%25253Dnative%25252Bamerican%25252Btarot%25252Bdeck%25252Breligion%25252Band%25252Bspirituality%2525'
+    '2Bcard%25252Bcorn%25252Bdance%25252B3%252526t%25253DH476469%252526gc%25253Dw13%252526sid%25253DCNCRousx1br-1'
+    'GbJoA3wpw%252526utm_source%25253DH%252526utm_medium%25253Dpaid%252526utm_campaign%25253DH476469%2526referer%'
+    '253Dhttp%25253A%25252F%25252F14468.6103.1.gameshud.com%25252Ffp%25253Fip%25253D81.106.34.172%252526q%25253DN'
+    'ative%25252BAmerican%25252BTarot%25252BDeck%25252B%25252528Religion%25252Band%25252BSpirituality%25252529%25'
+    '252B%2525255BCards%2525255D%25252Bcorn%25252Bdance%25252B3%252526ua%25253DMozilla%2525252F5.0%25252B%2525252'
+    '8compatible%2525253B%25252BMSIE%25252B9.0%2525253B%25252BWindows%25252BNT%25252B6.0%2525253B%25252BTrident%2'
+    '525252F5.0%25252529%252526ts%25253D1381188845562%252526sig%25253D3f9mz-69KddNRBXDy8jc95VhqkjyWeTKvvhqTWa9tyD'
+    'VTnCAEJ6B79LSwsgKcBLPtUfE62OQnCJuvbfJXoGdIS92QkObhKYW1G5yhSG7vCdt61Y6z7RcSupxJ2Y4bw3mzYbSBaegl5DlBva7KCE-Jtn'
+    'OCTrRa7e6hNMxUVr_gL1oBeYFqwy8JZx0VuXyaYisBjdRKQeAyHYf5cb3I6d1CmZXTN3J7h7X2bV1Vp2TkAuJRzcfAj-WOJtneQ&f_java=1'
+    '&res=1024x768&cd=24&cookie=1&url=http%253A%252F%252Fwww.psychicbazaar.com%252F2-tarot-cards%252Fgenre%252Fna'
+    'tive%252520american%252Ftype%252Fall%252Fview%252Flist%253Futm_source%253DGoogleSearch%2526utm_medium%253Dcp'
+    'c%2526utm_term%253Dnative%252520american%252520tarot%252520deck%2526utm_content%253D39254295088%2526utm_camp'
+    'aign%253Duk-tarot--native-american%2526gclid%253DCI6thtbxhboCFTMctAod0FcAdQ  -   Hit oNtMBkd1kwF3sDxbjn7s-ua'
+    'TSS7xEELs7o7B7lPosUWuMy3lQLc_QA=='
+)
+OCT2013_QUERY = ("utm_source=GoogleSearch&utm_medium=cpc&utm_term=native%20american%20tarot%20deck"
+                 "&utm_content=39254295088&utm_campaign=uk-tarot--native-american&gclid=CI6thtbxhboCFTMctAod0FcAdQ")
+OCT2013_REFERER = UDS_REFERER.replace("%26utm_medium%3Dpaid%26cid%3DH476469",
+                                      "%26utm_medium%3Dpaid%26utm_campaign%3DH476469")
+"""The referer of Oct2013CfLineSpec: DerivedTstampSpec's with utm_campaign in place of cid in its rurl."""
+
 DERIVED_TSTAMP_EXPECTED = {
     "app_id": "pbzsite", "platform": "web", "collector_tstamp": "2013-10-07 23:35:30.000",
     "dvce_created_tstamp": "2013-10-07 23:35:27.571", "event": "page_ping", "txn_id": "734991",
@@ -282,6 +320,10 @@ JAN2018_EXPECTED = {
     "dvce_created_tstamp": "2017-09-26 10:55:55.307", "event": "page_view", "v_tracker": "rb-0.5.2",
     "v_collector": "cloudfront", "useragent": "Ruby",
 }
+
+OCT2013_SHARED = frozenset(DERIVED_TSTAMP_EXPECTED) - {
+    "dvce_sent_tstamp", "refr_domain_userid", "refr_dvce_tstamp", "domain_sessionid", "derived_tstamp"}
+"""DerivedTstampSpec's line is Oct2013CfLineSpec's plus stm, sid, _sp and ua."""
 
 CASES = [
     Case(  # PageViewCfLineSpec.scala
@@ -602,6 +644,17 @@ CASES = [
          "br_cookies": "1", "br_colordepth": "24", "br_viewwidth": "1364", "br_viewheight": "694",
          "os_timezone": "Europe/London", "dvce_screenwidth": "1440", "dvce_screenheight": "900",
          "doc_charset": "UTF-8", "doc_width": "1364", "doc_height": "1570"},
+        unpredictable=frozenset({"event_id"}),
+    ),
+    Case(  # Oct2013CfLineSpec.scala: every field double-encoded
+        "Oct2013CfLineSpec", "cloudfront", OCT2013_LINE,
+        {**{name: value for name, value in DERIVED_TSTAMP_EXPECTED.items() if name in OCT2013_SHARED},
+         "user_ipaddress": "255.255.255.255",
+         "page_url": f"http://www.psychicbazaar.com/2-tarot-cards/genre/native%20american/type/all/view/list?"
+                     f"{OCT2013_QUERY}",
+         "page_urlquery": OCT2013_QUERY, "page_referrer": OCT2013_REFERER,
+         "refr_urlquery": OCT2013_REFERER.split("?", 1)[1],
+         "useragent": "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.0; Trident/5.0)"},
         unpredictable=frozenset({"event_id"}),
     ),
     Case(  # Core2015RefreshSpec.scala: DerivedTstampSpec's line with stm equal to dtm
