@@ -6,7 +6,9 @@ FAILED_IP_EXCLUDE; a user agent matching no active include pattern → FAILED_UA
 an exclude pattern (and none of its exceptions) → FAILED_UA_EXCLUDE, ACTIVE or INACTIVE by the pattern's
 inactive date compared with derived_tstamp; otherwise BROWSER / PASSED_ALL. Patterns are lower-case substring
 (or start-of-string) matches; list files are pipe-separated, `#` comments, ISO-8859-1.
-It runs only for events with an IPv4 user_ipaddress (port stripped), a user agent and a derived_tstamp.
+It runs only for events with an IPv4 user_ipaddress (port stripped), a user agent and a derived_tstamp; a user
+agent that Java's `trim()` empties (only characters up to U+0020, e.g. a NUL) counts as none (Snowplow's
+`Option(event.useragent).filter(_.trim.nonEmpty)`, IabEnrichmentCfLineSpec "empty useragent").
 
 Without list files (`parameters: {}`), our own bundled classifier runs instead, needing no licence: a user
 agent whose uap-core device family is `Spider` is SPIDER_OR_ROBOT / FAILED_UA_EXCLUDE / UNKNOWN, anything else
@@ -149,6 +151,13 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
     return make_step(load_lists(*paths))
 
 
+def checkable_useragents(table: pa.Table) -> pa.ChunkedArray:
+    """The useragent column with blank values (Java `trim()` leaves nothing) made null: those are not checked."""
+    useragents = table.column("useragent")
+    blank = pc.fill_null(pc.match_substring_regex(useragents, r"^[\x00-\x20]*$"), False)
+    return pc.if_else(blank, pa.scalar(None, pa.string()), useragents)
+
+
 def make_step(lists: IabLists) -> Step:
     """The IAB-list step: the IP check once per distinct IP, the user-agent checks once per distinct (UA, day)."""
     ip_context = context(True, "SPIDER_OR_ROBOT", "FAILED_IP_EXCLUDE", "UNKNOWN")
@@ -169,7 +178,7 @@ def make_step(lists: IabLists) -> Step:
     def detect_robots(table: pa.Table) -> pa.Table:
         """Add the spiders_and_robots context to events with an IPv4 address, a user agent and derived_tstamp."""
         days = table.column("derived_tstamp").cast(pa.timestamp("ms")).cast(pa.date32()).cast(pa.string())
-        keys = pc.binary_join_element_wise(table.column("useragent"), days, SEPARATOR)
+        keys = pc.binary_join_element_wise(checkable_useragents(table), days, SEPARATOR)
         ips = table.column("user_ipaddress")
         if keys.null_count == len(keys) or ips.null_count == len(ips):
             return table
@@ -194,7 +203,7 @@ def bundled_step() -> Step:
 
     def detect_robots(table: pa.Table) -> pa.Table:
         """Add the spiders_and_robots context to every event with a user agent."""
-        useragents = table.column("useragent")
+        useragents = checkable_useragents(table)
         if useragents.null_count == len(useragents):
             return table
         return append_derived_json(table, map_distinct(useragents, classify, pa.string()))
