@@ -21,7 +21,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from ua_parser import loaders
@@ -30,7 +29,7 @@ from ua_parser.regex import Resolver
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import compact_json, map_distinct, set_column
+from pipeline.enrich.working import append_derived_json, compact_json, map_distinct, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 CONTEXT_SCHEMA = "iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0"
@@ -73,25 +72,6 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
     return make_step(Resolver(matchers))
 
 
-def prepend_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray) -> pa.Table:
-    """Put one compact self-describing JSON string per row in front of that row's `_derived` (null adds nothing)."""
-    if isinstance(contexts, pa.ChunkedArray):
-        contexts = contexts.combine_chunks()
-    if contexts.null_count == len(contexts):
-        return table
-    current = table.column("_derived").combine_chunks()
-    old_lengths = pc.fill_null(pc.list_value_length(current), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    old_starts = np.asarray(current.offsets)[:-1].astype(np.int64) if len(current) else np.zeros(0, np.int64)
-    adds = contexts.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
-    new_offsets = np.concatenate([[0], np.cumsum(old_lengths + adds)])
-    rows = np.repeat(np.arange(len(adds)), old_lengths + adds)
-    within = np.arange(new_offsets[-1]) - new_offsets[:-1][rows] - adds[rows]
-    old_flat = current.values
-    source = np.where(within < 0, len(old_flat) + np.cumsum(adds)[rows] - 1, old_starts[rows] + within)
-    flat = pa.concat_arrays([old_flat.cast(pa.string()), contexts.drop_null().cast(pa.string())]).take(pa.array(source))
-    return set_column(table, "_derived", pa.ListArray.from_arrays(pa.array(new_offsets, pa.int32()), flat))
-
-
 def make_step(resolver: Resolver) -> Step:
     """The step for one resolver: the context and browser/OS/device columns, parsed once per distinct UA."""
 
@@ -103,7 +83,7 @@ def make_step(resolver: Resolver) -> Step:
         parsed = map_distinct(useragents, lambda ua: _parse(resolver(ua, Domain.ALL)), PARSE_TYPE)
         for name in COLUMNS:
             table = set_column(table, name, pc.struct_field(parsed, name))
-        return prepend_derived_json(table, pc.struct_field(parsed, "context"))
+        return append_derived_json(table, pc.struct_field(parsed, "context"), first=True)
 
     return parse_useragents
 

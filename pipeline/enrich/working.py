@@ -97,8 +97,12 @@ def map_distinct(values: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], t
     return results.take(pc.index_in(values, value_set=distinct))
 
 
-def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray) -> pa.Table:
-    """Append one compact self-describing JSON string per row to `_derived` (null adds nothing), vectorised."""
+def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *, first: bool = False) -> pa.Table:
+    """Add one compact self-describing JSON string per row to `_derived` (null adds nothing), vectorised.
+
+    The context goes after the row's earlier derived contexts, or before them with `first` (Snowplow writes
+    some contexts, e.g. ua_parser's, ahead of ones computed earlier).
+    """
     if isinstance(contexts, pa.ChunkedArray):
         contexts = contexts.combine_chunks()
     if contexts.null_count == len(contexts):
@@ -112,8 +116,11 @@ def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray) -
     rows = np.repeat(np.arange(len(new_lengths)), new_lengths)
     within = np.arange(new_offsets[-1]) - new_offsets[:-1][rows]
     old_flat = current.values
-    added_rank = np.cumsum(adds) - 1
-    source = np.where(within < old_lengths[rows], old_starts[rows] + within, len(old_flat) + added_rank[rows])
+    added = len(old_flat) + (np.cumsum(adds) - 1)[rows]
+    if first:
+        source = np.where(within < adds[rows], added, old_starts[rows] + within - adds[rows])
+    else:
+        source = np.where(within < old_lengths[rows], old_starts[rows] + within, added)
     flat = pa.concat_arrays([old_flat.cast(pa.string()), contexts.drop_null().cast(pa.string())]).take(pa.array(source))
     merged = pa.ListArray.from_arrays(pa.array(new_offsets, pa.int32()), flat)
     return set_column(table, "_derived", merged)
