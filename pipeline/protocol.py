@@ -31,6 +31,7 @@ from pipeline import badrows
 from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers
 from pipeline.enrich import jsontext
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
+from pipeline.kernels.querystrings import INVALID, SLOW, split_querystrings
 
 PARAMETERS_TYPE = pa.map_(pa.string(), pa.string())
 
@@ -164,10 +165,31 @@ def parse_querystrings(querystrings: pa.Array) -> tuple[pa.Array, pa.Array]:
 
     Returns `(parameters, invalid)`: a map<string, string> per row (null values for keys without `=`; empty
     for a null querystring or one java.net.URI rejects) and a boolean mask of the rows whose querystring
-    java.net.URI rejects.
+    java.net.URI rejects. All-ASCII querystrings (nearly all) are parsed by one compiled pass; the others by
+    `_parse_general`, which reproduces Java's handling of raw non-ASCII characters and bad UTF-8.
     """
     length = len(querystrings)
     querystrings = querystrings.cast(pa.string())
+    pairs = split_querystrings(querystrings)
+    rows, names, values = pairs.rows, pairs.names, pairs.values
+    invalid = pairs.status == INVALID
+    slow = np.flatnonzero(pairs.status == SLOW)
+    if len(slow):
+        general, general_invalid = _parse_general(querystrings.take(pa.array(slow)))
+        invalid[slow] = general_invalid.to_numpy(zero_copy_only=False)
+        general_rows = np.repeat(slow, np.diff(general.offsets.to_numpy()))
+        rows = np.concatenate([rows, general_rows])
+        order = pa.array(np.argsort(rows, kind="stable"))
+        names = pa.concat_arrays([names, general.keys]).take(order)
+        values = pa.concat_arrays([values, general.items]).take(order)
+        rows = rows[order.to_numpy()]
+    return pa.MapArray.from_arrays(pa.array(_offsets(rows, length)), names, values), pa.array(invalid)
+
+
+def _parse_general(querystrings: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """`parse_querystrings` for any querystring, vectorised with pyarrow.compute (decoding in Python once per
+    distinct value where a name or value holds raw non-ASCII characters or decodes to bad UTF-8)."""
+    length = len(querystrings)
     invalid = pc.fill_null(pc.match_substring_regex(querystrings, _INVALID_QUERY), False)
     usable = querystrings
     if pc.any(invalid).as_py():

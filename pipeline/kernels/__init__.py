@@ -2,6 +2,19 @@
 
 Each kernel is a numba function over the `uint8` data and integer offsets of a string column (see
 `pipeline.collectors.arrowtext.string_buffers`), wrapped by a plain function on Arrow arrays with the same
-results as the reference implementation it replaces. Kernels are compiled on first use and cached on disk
-(numba's `cache=True`), so only the first process on a machine pays the compilation.
+results as the reference implementation it replaces. Each module runs its kernels once on a tiny input when
+it is imported, so that loading them (compiled once per machine and cached on disk by numba's `cache=True`)
+is a start-up cost rather than a pause inside the first batch.
 """
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def readonly(data: np.ndarray) -> np.ndarray:
+    """A read-only view of `data`: Arrow hands out buffers either writable or not, and numba compiles (and
+    caches) one version of a kernel per flag; kernels only read their inputs, so they always get read-only."""
+    view = data.view()
+    view.flags.writeable = False
+    return view

@@ -1,0 +1,258 @@
+"""Querystrings → decoded name/value pairs in one compiled pass (the common, all-ASCII case).
+
+`java.net.URI` + `URLEncodedUtils` semantics, as `pipeline.protocol.parse_querystrings` documents them: a
+querystring with a character URI rejects, a malformed `%` escape or a second `#` is invalid; the query ends at
+the first `#`; pairs split on `&` and `;`; a pair without `=` has a null value; pairs with an empty raw name
+are dropped; names and values are form-decoded (`+` is a space, `%XX` a byte, the bytes UTF-8); within a
+querystring the last pair of a name wins and keeps its place.
+
+A querystring holding a non-ASCII byte, or one whose decoded bytes are not valid UTF-8, is flagged SLOW and
+left to the caller's general path: Java turns raw non-ASCII characters into their low byte and replaces bad
+UTF-8, which only that path reproduces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import pyarrow as pa
+
+from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.kernels import readonly
+
+FAST, INVALID, SLOW = 0, 1, 2
+"""Per-querystring status: pairs produced here; rejected by java.net.URI; left to the general path."""
+
+_REJECTED = np.zeros(256, dtype=np.bool_)
+"""ASCII bytes java.net.URI rejects anywhere in a query or fragment (controls, space, `"<>\\^`{|}`, DEL)."""
+_REJECTED[:0x21] = True
+_REJECTED[[0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F]] = True
+_HEX = np.full(256, -1, dtype=np.int16)
+for _digit in b"0123456789abcdefABCDEF":
+    _HEX[_digit] = int(chr(_digit), 16)
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """The decoded pairs of the FAST querystrings, in order, with the row each belongs to."""
+
+    status: np.ndarray
+    """uint8 per querystring: FAST, INVALID or SLOW."""
+    rows: np.ndarray
+    """int64 per pair: its querystring."""
+    names: pa.Array
+    values: pa.Array
+    """null where the pair had no `=`."""
+
+
+def split_querystrings(querystrings: pa.Array) -> Pairs:
+    """Classify every querystring of a string column and decode the pairs of the FAST ones."""
+    offsets, data = string_buffers(querystrings)
+    data = readonly(data)
+    present = np.ones(len(querystrings), dtype=np.bool_) if querystrings.null_count == 0 else \
+        querystrings.is_valid().to_numpy(zero_copy_only=False)
+    capacity = int(np.count_nonzero((data == ord("&")) | (data == ord(";")))) + len(querystrings)
+    status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
+        data, offsets, present, capacity, _REJECTED, _HEX)
+    names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
+    values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]])
+    if not has_value[:pairs].all():
+        values = pa.Array.from_buffers(values.type, pairs, [_bitmap(has_value[:pairs]), *values.buffers()[1:]])
+    return Pairs(status, rows[:pairs], names, values)
+
+
+def _bitmap(mask: np.ndarray) -> pa.Buffer:
+    return pa.py_buffer(np.packbits(mask, bitorder="little"))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
+    """Well-formed UTF-8 (Unicode table 3-7): no overlong forms, surrogates or code points past U+10FFFF."""
+    i = start
+    while i < end:
+        lead = data[i]
+        if lead < 0x80:
+            i += 1
+            continue
+        if 0xC2 <= lead <= 0xDF:
+            size, low, high = 2, 0x80, 0xBF
+        elif lead == 0xE0:
+            size, low, high = 3, 0xA0, 0xBF
+        elif lead == 0xED:
+            size, low, high = 3, 0x80, 0x9F
+        elif 0xE1 <= lead <= 0xEF:
+            size, low, high = 3, 0x80, 0xBF
+        elif lead == 0xF0:
+            size, low, high = 4, 0x90, 0xBF
+        elif 0xF1 <= lead <= 0xF3:
+            size, low, high = 4, 0x80, 0xBF
+        elif lead == 0xF4:
+            size, low, high = 4, 0x80, 0x8F
+        else:
+            return False
+        if i + size > end or not low <= data[i + 1] <= high:
+            return False
+        for k in range(i + 2, i + size):
+            if not 0x80 <= data[k] <= 0xBF:
+                return False
+        i += size
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _decode(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, hexv: np.ndarray) -> tuple[int, bool]:
+    """Form-decode data[start:end] into out[at:] (escapes are known valid): (new end of `out`, whether an
+    escape gave a non-ASCII byte, which then needs a UTF-8 check)."""
+    high = False
+    i = start
+    while i < end:
+        byte = data[i]
+        if byte == 0x2B:
+            out[at] = 0x20
+            i += 1
+        elif byte == 0x25:
+            value = hexv[data[i + 1]] * 16 + hexv[data[i + 2]]
+            high |= value >= 0x80
+            out[at] = value
+            i += 3
+        else:
+            out[at] = byte
+            i += 1
+        at += 1
+    return at, high
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _copy(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, hexv: np.ndarray,
+          coded: bool) -> tuple[int, bool]:
+    if coded:
+        return _decode(data, start, end, out, at, hexv)
+    out[at:at + end - start] = data[start:end]
+    return at + end - start, False
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _same(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
+    length = offsets[a + 1] - offsets[a]
+    if length != offsets[b + 1] - offsets[b]:
+        return False
+    for k in range(length):
+        if data[offsets[a] + k] != data[offsets[b] + k]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _split(data, offsets, present, capacity, rejected, hexv):  # noqa: ANN001, ANN202 (numba signature)
+    """One pass per querystring: check every byte as java.net.URI would, emit each pair of the query part as
+    its separator is reached; a querystring that turns out INVALID or SLOW takes its pairs back."""
+    n = len(offsets) - 1
+    status = np.zeros(n, dtype=np.uint8)
+    rows = np.empty(capacity, dtype=np.int64)
+    name_offsets = np.zeros(capacity + 1, dtype=np.int64)
+    value_offsets = np.zeros(capacity + 1, dtype=np.int64)
+    name_data = np.empty(len(data), dtype=np.uint8)
+    value_data = np.empty(len(data), dtype=np.uint8)
+    has_value = np.zeros(capacity, dtype=np.bool_)
+    pairs = 0
+    for row in range(n):
+        if not present[row]:
+            continue
+        first = pairs
+        end = offsets[row + 1]
+        code = 0
+        in_query = True
+        start = offsets[row]
+        equals = -1
+        coded = False
+        i = start
+        while True:
+            byte = 0x26 if i >= end else data[i]
+            if byte >= 0x80:
+                code = 2
+                break
+            if rejected[byte]:
+                code = 1
+                break
+            if byte == 0x25:
+                if i + 2 >= end or hexv[data[i + 1]] < 0 or hexv[data[i + 2]] < 0:
+                    code = 1
+                    break
+                coded = True
+                i += 3
+                continue
+            if byte == 0x23 and not in_query:
+                code = 1
+                break
+            if in_query:
+                if byte == 0x26 or byte == 0x3B or byte == 0x23:
+                    name_stop = i if equals < 0 else equals
+                    if name_stop > start:
+                        name_end, high = _copy(data, start, name_stop, name_data, name_offsets[pairs], hexv, coded)
+                        value_end = value_offsets[pairs]
+                        has_value[pairs] = equals >= 0
+                        if equals >= 0:
+                            value_end, value_high = _copy(data, equals + 1, i, value_data, value_end, hexv, coded)
+                            high |= value_high
+                        if high and not (_valid_utf8(name_data, name_offsets[pairs], name_end)
+                                         and _valid_utf8(value_data, value_offsets[pairs], value_end)):
+                            code = 2
+                            break
+                        rows[pairs] = row
+                        name_offsets[pairs + 1] = name_end
+                        value_offsets[pairs + 1] = value_end
+                        pairs += 1
+                    start = i + 1
+                    equals = -1
+                    coded = False
+                    in_query = byte != 0x23
+                elif byte == 0x3D:
+                    if equals < 0:
+                        equals = i
+                elif byte == 0x2B:
+                    coded = True
+            if i >= end:
+                break
+            i += 1
+        status[row] = code
+        if code != 0:
+            pairs = first
+            continue
+        pairs = _last_wins(name_data, name_offsets, value_data, value_offsets, rows, has_value, first, pairs)
+    return status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _last_wins(name_data, name_offsets, value_data, value_offsets, rows, has_value, first, end):  # noqa: ANN001, ANN202
+    """Drop the pairs of [first, end) whose name comes again later, compacting in place; returns the new end."""
+    kept = first
+    for pair in range(first, end):
+        repeated = False
+        for later in range(pair + 1, end):
+            if _same(name_data, name_offsets, pair, later):
+                repeated = True
+                break
+        if repeated:
+            continue
+        if kept != pair:
+            _move(name_data, name_offsets, pair, kept)
+            _move(value_data, value_offsets, pair, kept)
+            rows[kept] = rows[pair]
+            has_value[kept] = has_value[pair]
+        kept += 1
+    return kept
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _move(data: np.ndarray, offsets: np.ndarray, source: int, target: int) -> None:
+    """Copy item `source` to slot `target` (< source; every item between is already placed)."""
+    length = offsets[source + 1] - offsets[source]
+    at = offsets[target]
+    for k in range(length):
+        data[at + k] = data[offsets[source] + k]
+    offsets[target + 1] = at + length
+
+
+split_querystrings(pa.array(["a=b", None]))  # load the compiled kernel now: its first use costs ~0.5 s
