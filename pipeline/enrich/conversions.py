@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.enrich.working import compact_json, failure
+from pipeline.kernels.tsv_safe import tsv_safe as kernel_tsv_safe
 
 MIN_TIMESTAMP_MS = -62_167_219_200_000   # 0000-01-01 00:00:00.000 UTC (proleptic Gregorian, as joda)
 MAX_TIMESTAMP_MS = 253_402_300_799_999   # 9999-12-31 23:59:59.999 UTC
@@ -28,7 +29,6 @@ _ASCII_INT = r"^[+-]?[0-9]{1,18}$"
 _ASCII_DECIMAL = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,9})?$"
 _UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _JAVA_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_CONTROL = r"[\x00-\x08\x0a-\x1f\x7f]"  # Java's \p{Cntrl} is ASCII only; TAB is handled first
 
 
 class Failures:
@@ -70,11 +70,8 @@ def rejected(values: pa.Array, ok: pa.Array) -> tuple[np.ndarray, list[Any]]:
 
 
 def tsv_safe(values: pa.Array) -> pa.Array:
-    """makeTsvSafe: TAB → four spaces, other ASCII control characters removed, empty → null."""
-    if pc.any(pc.match_substring_regex(values, r"[\x00-\x1f\x7f]")).as_py():
-        values = pc.replace_substring(values, "\t", "    ")
-        values = pc.replace_substring_regex(values, _CONTROL, "")
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    """makeTsvSafe: TAB → four spaces, other ASCII control characters removed, empty → null (a compiled scan)."""
+    return kernel_tsv_safe(values)
 
 
 def _unicode_digits(text: str) -> str | None:
