@@ -1,0 +1,132 @@
+"""Base64url decoding of a whole string column in one compiled pass, the way commons-codec decodes it.
+
+Snowplow trackers send contexts and unstruct events base64url-encoded (`cx`, `ue_px`); every event carries at
+least one, so decoding them is per-byte work on most of the payload. The kernel reads the column's data buffer
+once to size each output value and once to decode it, with commons-codec's leniency: decoding stops at the first
+`=`, characters outside the base64 and base64url alphabets are skipped, `-`/`_` are read as `+`/`/`, and a lone
+trailing character (which encodes no whole byte) is dropped. Values whose decoded bytes are not valid UTF-8 (rare)
+are flagged, and Python's decoder puts U+FFFD in them as `pipeline.protocol.decode_base64url` does.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipeline.collectors.arrowtext import string_buffers
+
+SIXTET = np.full(256, -1, dtype=np.int8)
+"""The 6-bit value of each byte in the base64 or base64url alphabet, -1 for other bytes."""
+for _value, _char in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"):
+    SIXTET[_char] = _value
+SIXTET[ord("-")], SIXTET[ord("_")] = SIXTET[ord("+")], SIXTET[ord("/")]
+
+_EQUALS = 61
+
+
+@numba.njit(cache=True, nogil=True)
+def _decoded_sizes(offsets: np.ndarray, data: np.ndarray, sixtet: np.ndarray) -> np.ndarray:
+    """Bytes each value decodes to: 3 per 4 alphabet characters before the first `=`, 1 or 2 for a tail of 2 or 3."""
+    n = len(offsets) - 1
+    sizes = np.empty(n, dtype=np.int64)
+    for row in range(n):
+        characters = 0
+        for i in range(offsets[row], offsets[row + 1]):
+            byte = data[i]
+            if byte == _EQUALS:
+                break
+            if sixtet[byte] >= 0:
+                characters += 1
+        sizes[row] = characters * 3 // 4
+    return sizes
+
+
+@numba.njit(cache=True, nogil=True)
+def _decode(offsets: np.ndarray, data: np.ndarray, sixtet: np.ndarray, out_offsets: np.ndarray,
+            out: np.ndarray) -> np.ndarray:
+    """Decode every value into `out` at `out_offsets`; returns which values' bytes are not valid UTF-8."""
+    n = len(offsets) - 1
+    invalid = np.zeros(n, dtype=np.bool_)
+    for row in range(n):
+        position = out_offsets[row]
+        end = out_offsets[row + 1]
+        bits = 0
+        held = 0
+        for i in range(offsets[row], offsets[row + 1]):
+            if position == end:
+                break
+            value = sixtet[data[i]]
+            if data[i] == _EQUALS:
+                break
+            if value < 0:
+                continue
+            bits = (bits << 6) | value
+            held += 6
+            if held >= 8:
+                held -= 8
+                out[position] = (bits >> held) & 0xFF
+                position += 1
+        invalid[row] = not _valid_utf8(out, out_offsets[row], end)
+    return invalid
+
+
+@numba.njit(cache=True, nogil=True)
+def _valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
+    """Whether data[start:end] is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)."""
+    i = start
+    while i < end:
+        lead = data[i]
+        if lead < 0x80:
+            i += 1
+            continue
+        if 0xC2 <= lead <= 0xDF:
+            length, low, high = 2, 0x80, 0xBF
+        elif lead == 0xE0:
+            length, low, high = 3, 0xA0, 0xBF
+        elif 0xE1 <= lead <= 0xEC or 0xEE <= lead <= 0xEF:
+            length, low, high = 3, 0x80, 0xBF
+        elif lead == 0xED:
+            length, low, high = 3, 0x80, 0x9F
+        elif lead == 0xF0:
+            length, low, high = 4, 0x90, 0xBF
+        elif 0xF1 <= lead <= 0xF3:
+            length, low, high = 4, 0x80, 0xBF
+        elif lead == 0xF4:
+            length, low, high = 4, 0x80, 0x8F
+        else:
+            return False
+        if i + length > end or not low <= data[i + 1] <= high:
+            return False
+        for k in range(i + 2, i + length):
+            if not 0x80 <= data[k] <= 0xBF:
+                return False
+        i += length
+    return True
+
+
+def decode_base64url_column(values: pa.Array) -> pa.Array:
+    """`decode_base64url` of every value of a string column, as a string array (null stays null)."""
+    offsets, data = string_buffers(values)
+    valid = pc.is_valid(values).to_numpy(zero_copy_only=False) if values.null_count else None
+    sizes = _decoded_sizes(offsets, data, SIXTET)
+    if valid is not None:
+        sizes[~valid] = 0
+    out_offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out_offsets[1:])
+    out = np.empty(out_offsets[-1], dtype=np.uint8)
+    invalid = _decode(offsets, data, SIXTET, out_offsets, out)
+    kind = pa.string() if out_offsets[-1] < 2**31 else pa.large_string()
+    validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
+    narrowed = out_offsets.astype(np.int32) if kind == pa.string() else out_offsets
+    decoded = pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(narrowed), pa.py_buffer(out)],
+                                    null_count=values.null_count)
+    rows = np.flatnonzero(invalid)
+    if len(rows) == 0:
+        return decoded.cast(pa.string())
+    replaced = pa.array([out[out_offsets[row]:out_offsets[row + 1]].tobytes().decode("utf-8", errors="replace")
+                         for row in rows.tolist()], kind)
+    mask = np.zeros(len(values), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(decoded, pa.array(mask), replaced).cast(pa.string())
