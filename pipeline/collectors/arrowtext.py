@@ -1,14 +1,13 @@
-"""Byte-level edits of Arrow string columns with numpy, for the hot paths where regex kernels are too slow.
+"""Arrow string columns as numpy buffers and back, for the hot paths where per-value string kernels are too slow.
 
-A string column is an offsets buffer and one data buffer; an edit that only removes ASCII bytes (such as turning
-CloudFront's `%25XX` back into `%XX`) can be computed on the whole data buffer at once and stays valid UTF-8.
+A string column is an offsets buffer and one data buffer: byte-level work (numpy, or the compiled kernels of
+`pipeline.kernels`) reads them without copying and builds its result from new offsets and bytes.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 HEX_VALUE = np.full(256, -1, dtype=np.int16)
 """The value of each byte as a hexadecimal digit, -1 for other bytes."""
@@ -73,33 +72,6 @@ def _heads(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return head
 
 
-def escape_positions(offsets: np.ndarray, data: np.ndarray, prefix: bytes) -> np.ndarray:
-    """Start positions of `prefix` + two hex digits (e.g. b"%25" for `%25XX`) lying wholly inside one value.
-
-    Escapes found this way never overlap when the prefix starts with a byte that is not a hex digit.
-    """
-    if len(data) < len(prefix) + 2:
-        return np.zeros(0, dtype=np.int64)
-    candidates = np.flatnonzero(data[:len(data) - len(prefix) - 1] == prefix[0])
-    for shift, byte in enumerate(prefix[1:], start=1):
-        candidates = candidates[data[candidates + shift] == byte]
-    hex_ok = (HEX_VALUE[data[candidates + len(prefix)]] >= 0) & (HEX_VALUE[data[candidates + len(prefix) + 1]] >= 0)
-    candidates = candidates[hex_ok]
-    ends = offsets[np.searchsorted(offsets, candidates, side="right")]
-    return candidates[candidates + len(prefix) + 1 < ends]
-
-
-def drop_bytes(values: pa.Array, offsets: np.ndarray, data: np.ndarray, drop: np.ndarray) -> pa.Array:
-    """`values` with the bytes at the sorted positions `drop` removed (positions in `data`); nulls kept."""
-    keep = np.ones(len(data), dtype=bool)
-    keep[drop] = False
-    new_offsets = offsets - np.searchsorted(drop, offsets)
-    validity = pc.is_valid(values).buffers()[1] if values.null_count else None
-    return pa.Array.from_buffers(_offsets_type(new_offsets), len(values),
-                                 [validity, pa.py_buffer(_narrow(new_offsets)), pa.py_buffer(data[keep])],
-                                 null_count=values.null_count)
-
-
 def _offsets_type(offsets: np.ndarray) -> pa.DataType:
     return pa.string() if offsets[-1] < 2**31 else pa.large_string()
 
@@ -114,13 +86,3 @@ def from_buffers(offsets: np.ndarray, data: np.ndarray, *, utf8: bool = True) ->
     if not utf8:
         kind = pa.binary() if kind == pa.string() else pa.large_binary()
     return pa.Array.from_buffers(kind, len(offsets) - 1, [None, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)])
-
-
-def single_encode_pcts(values: pa.Array) -> pa.Array:
-    """CloudFront double-encodes "%": every `%25XX` (XX hex) becomes `%XX`, as one left-to-right regex pass would."""
-    offsets, data = string_buffers(values)
-    starts = escape_positions(offsets, data, b"%25")
-    if len(starts) == 0:
-        return values
-    drop = np.sort(np.concatenate([starts + 1, starts + 2]))
-    return drop_bytes(values, offsets, data, drop)

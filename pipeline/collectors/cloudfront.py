@@ -20,13 +20,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.collectors import RAW_SCHEMA
-from pipeline.collectors.arrowtext import single_encode_pcts as single_encode_pct_column
 from pipeline.collectors.codecs import IP_PATTERN
 from pipeline.collectors.files import RawReader
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
 from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
 from pipeline.events import TIMESTAMP
+from pipeline.kernels.percent25 import single_encode_pct_column
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
