@@ -5,7 +5,8 @@ Almost every web event carries the same contexts envelope shape, e.g.
 whose entities hold only string properties. For texts in exactly that compact form (entities with flat objects
 of plain strings: no escapes, no control characters, no whitespace between tokens) the text is already what
 parsing and re-serialising would print, and validity depends only on each entity's schema and string values.
-Those are checked here on Arrow columns: the envelope and entity URIs once per distinct URI, each property
+A compiled scan (`pipeline.kernels.compact_contexts`) recognises that form and splits out the URIs, property names
+and values; they are checked here on Arrow columns: the envelope and entity URIs once per distinct URI, each property
 value with the schema's simple keywords (type, maxLength, minLength, enum, format uuid, an RE2-safe pattern).
 
 The check is one-sided: `proven_valid` marks rows that are certainly valid; every other row (another shape, a
@@ -24,13 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.iglu import IgluError, Resolver, parse_uri
-
-_TEXT = r'[^"\\\x00-\x1f]*'
-_PAIR = f'"{_TEXT}":"{_TEXT}"'
-_ENTITY = f'\\{{"schema":"{_TEXT}","data":\\{{({_PAIR}(,{_PAIR})*)?\\}}\\}}'
-CONTEXTS_TEMPLATE = f'^\\{{"schema":"{_TEXT}","data":\\[({_ENTITY}(,{_ENTITY})*)?\\]\\}}$'
-"""A compact contexts envelope whose entities are flat objects of plain strings."""
-_ENVELOPE_PARTS = r'^\{"schema":"(?P<uri>[^"]*)","data":\[(?P<body>.*)\]\}$'
+from pipeline.kernels.compact_contexts import split_compact_contexts
 
 _UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _SCHEMA_KEYWORDS = {"$schema", "self", "description", "type", "properties", "additionalProperties", "required"}
@@ -149,47 +144,26 @@ class ContextsChecker:
 
     def proven_valid(self, texts: pa.Array) -> np.ndarray:
         """Mask of the rows of `texts` (strings, nulls allowed) that are valid envelopes in compact form."""
-        n = len(texts)
-        shaped = np.flatnonzero(pc.fill_null(pc.match_substring_regex(texts, CONTEXTS_TEMPLATE), False)
-                                .to_numpy(zero_copy_only=False))
-        proven = np.zeros(n, dtype=bool)
-        if len(shaped) == 0:
+        proven = np.zeros(len(texts), dtype=bool)
+        parts = split_compact_contexts(texts)
+        if len(parts.rows) == 0:
             return proven
-        parts = pc.extract_regex(texts.take(pa.array(shaped)), _ENVELOPE_PARTS)
-        envelope = pc.struct_field(parts, "uri")
-        distinct = pc.unique(envelope)
+        distinct = pc.unique(parts.uris)
         allowed = pa.array([self._envelope_ok(uri) for uri in distinct.to_pylist()])
-        ok = pc.take(allowed, pc.index_in(envelope, value_set=distinct)).to_numpy(zero_copy_only=False).copy()
-
-        pieces = pc.split_pattern(pc.struct_field(parts, "body"), '}},{"schema":"')
-        owner = pc.list_parent_indices(pieces).to_numpy(zero_copy_only=False)
-        pieces = pc.list_flatten(pieces)
-        present = pc.not_equal(pieces, "").to_numpy(zero_copy_only=False)
-        owner, pieces = owner[present], pieces.filter(pa.array(present))
-        pieces = pc.replace_substring_regex(pc.replace_substring_regex(pieces, r'^\{"schema":"', ""), r"\}\}$", "")
-        halves = pc.split_pattern(pieces, '","data":{', max_splits=1)
-        uris, bodies = pc.list_element(halves, 0), pc.list_element(halves, 1)
-        entity_ok = self._entities_ok(uris, bodies)
-        np.logical_and.at(ok, owner, entity_ok)
-        proven[shaped[ok]] = True
+        ok = pc.take(allowed, pc.index_in(parts.uris, value_set=distinct)).to_numpy(zero_copy_only=False).copy()
+        entity_ok = self._entities_ok(parts.entity_uris, parts.pair_entity, parts.keys, parts.values)
+        np.logical_and.at(ok, parts.entity_owner, entity_ok)
+        proven[parts.rows[ok]] = True
         return proven
 
-    def _entities_ok(self, uris: pa.Array, bodies: pa.Array) -> np.ndarray:
-        """Per entity: its schema has a plan and its flat string data (`"k":"v",…` text) satisfies it."""
+    def _entities_ok(self, uris: pa.Array, entity: np.ndarray, keys: pa.Array, values: pa.Array) -> np.ndarray:
+        """Per entity: its schema has a plan and its flat string data (properties `keys`: `values` of the entities
+        numbered `entity`) satisfies it."""
         count = len(uris)
         distinct = pc.unique(uris)
         plans = [self._plan_of(uri) for uri in distinct.to_pylist()]
         schema_code = pc.index_in(uris, value_set=distinct).to_numpy(zero_copy_only=False)
         ok = np.array([plan is not None for plan in plans], dtype=bool)[schema_code] if count else np.zeros(0, bool)
-
-        pairs = pc.split_pattern(bodies, '","')
-        entity = pc.list_parent_indices(pairs).to_numpy(zero_copy_only=False)
-        pairs = pc.list_flatten(pairs)
-        present = pc.not_equal(pairs, "").to_numpy(zero_copy_only=False)
-        entity, pairs = entity[present], pairs.filter(pa.array(present))
-        key_value = pc.split_pattern(pairs, '":"', max_splits=1)
-        keys = pc.replace_substring_regex(pc.list_element(key_value, 0), '^"', "")
-        values = pc.replace_substring_regex(pc.list_element(key_value, 1), '"$', "")
 
         key_names = pc.unique(keys)
         key_code = pc.index_in(keys, value_set=key_names).to_numpy(zero_copy_only=False).astype(np.int64)
