@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 
@@ -36,14 +36,14 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 
 def make_step(octets: int, segments: int) -> Step:
     """The anonymising step for N octets (IPv4) and N segments (IPv6)."""
+    masked = DistinctMap(lambda ip: anonymise(ip, octets, segments), pa.string())
 
     def anonymise_ips(table: pa.Table) -> pa.Table:
         """Replace user_ipaddress by its masked form."""
         ips = table.column("user_ipaddress")
         if ips.null_count == len(ips):
             return table
-        return set_column(table, "user_ipaddress", map_distinct(ips, lambda ip: anonymise(ip, octets, segments),
-                                                                pa.string()))
+        return set_column(table, "user_ipaddress", masked(ips))
 
     return anonymise_ips
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "campaign_attribution"
@@ -83,6 +83,8 @@ def make_step(names: dict[str, tuple[str, ...]], click_ids: dict[str, str]) -> S
             result["mkt_network"] = click_ids[click]
         return result
 
+    attributed = DistinctMap(attribute, RESULT_TYPE)
+
     def attribute_campaigns(table: pa.Table) -> pa.Table:
         """Fill the mkt_* columns from `_page_query` for events that have a page URL."""
         queries = table.column("_page_query")
@@ -90,7 +92,7 @@ def make_step(names: dict[str, tuple[str, ...]], click_ids: dict[str, str]) -> S
         candidates = pc.and_(has_page, pc.fill_null(pc.match_substring_regex(queries, pattern), False))
         if not pc.any(candidates).as_py():
             return table
-        found = map_distinct(pc.if_else(candidates, queries, pa.scalar(None, pa.string())), attribute, RESULT_TYPE)
+        found = attributed(pc.if_else(candidates, queries, pa.scalar(None, pa.string())))
         for name in COLUMNS:
             table = set_column(table, name, pc.struct_field(found, name))
         return table

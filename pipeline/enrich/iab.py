@@ -34,7 +34,7 @@ from ua_parser.regex import Resolver
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
 from pipeline.enrich.ip_lookups import strip_port
-from pipeline.enrich.working import append_derived_json, compact_json, map_distinct
+from pipeline.enrich.working import DistinctMap, append_derived_json, compact_json
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "iab_spiders_and_robots_enrichment"
@@ -175,6 +175,9 @@ def make_step(lists: IabLists) -> Step:
         useragent, _, day = key.partition(SEPARATOR)
         return lists.check_useragent(useragent, date.fromisoformat(day))
 
+    ips_listed = DistinctMap(ip_listed, pa.bool_())
+    useragents_checked = DistinctMap(check_useragent, pa.string())
+
     def detect_robots(table: pa.Table) -> pa.Table:
         """Add the spiders_and_robots context to events with an IPv4 address, a user agent and derived_tstamp."""
         days = table.column("derived_tstamp").cast(pa.timestamp("ms")).cast(pa.date32()).cast(pa.string())
@@ -182,8 +185,8 @@ def make_step(lists: IabLists) -> Step:
         ips = table.column("user_ipaddress")
         if keys.null_count == len(keys) or ips.null_count == len(ips):
             return table
-        listed = map_distinct(ips, ip_listed, pa.bool_())
-        by_useragent = map_distinct(keys, check_useragent, pa.string())
+        listed = ips_listed(ips)
+        by_useragent = useragents_checked(keys)
         checked = pc.and_(pc.is_valid(listed), pc.is_valid(by_useragent))
         contexts = pc.if_else(pc.fill_null(listed, False), pa.scalar(ip_context), by_useragent)
         return append_derived_json(table, pc.if_else(checked, contexts, pa.scalar(None, pa.string())))
@@ -201,11 +204,13 @@ def bundled_step() -> Step:
             return context(True, "SPIDER_OR_ROBOT", "FAILED_UA_EXCLUDE", "UNKNOWN")
         return BROWSER
 
+    classified = DistinctMap(classify, pa.string())
+
     def detect_robots(table: pa.Table) -> pa.Table:
         """Add the spiders_and_robots context to every event with a user agent."""
         useragents = checkable_useragents(table)
         if useragents.null_count == len(useragents):
             return table
-        return append_derived_json(table, map_distinct(useragents, classify, pa.string()))
+        return append_derived_json(table, classified(useragents))
 
     return detect_robots

@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "ip_lookups"
@@ -60,13 +60,14 @@ def open_database(path: Path) -> maxminddb.Reader:
 
 def make_step(readers: dict[str, maxminddb.Reader]) -> Step:
     """The lookup step over readers keyed `geo` / `isp` / `domain` / `connectionType`."""
+    looked_up = DistinctMap(lambda ip: lookup(readers, ip), LOOKUP_TYPE)
 
     def lookup_ips(table: pa.Table) -> pa.Table:
         """Fill the geo_* and ip_* columns, one database lookup per distinct user_ipaddress."""
         ips = table.column("user_ipaddress")
         if ips.null_count == len(ips):
             return table
-        found = map_distinct(ips, lambda ip: lookup(readers, ip), LOOKUP_TYPE)
+        found = looked_up(ips)
         for name in COLUMNS:
             table = set_column(table, name, pc.struct_field(found, name))
         return table

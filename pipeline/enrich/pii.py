@@ -19,6 +19,7 @@ as Snowplow's are (PiiPseudonymizerEnrichmentSpec e7); Snowplow wraps the same J
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -30,13 +31,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import compact_json, map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, compact_json, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "pii_enrichment_config"
 TRANSFORMATION_SCHEMA = "iglu:com.snowplowanalytics.snowplow/pii_transformation/jsonschema/1-0-0"
 SIDE_COLUMN = "_pii_transformation"
 ORDER_KEY = "_position"
+JSON_REWRITE = pa.struct([("text", pa.string()), ("changes", pa.string())])
+"""A JSON field's pseudonymised text and the JSON list of its changes (null when nothing changed)."""
 """Key carrying a JSON replacement's configuration index until the pii_transformation lists are ordered."""
 POJO_FIELDS = ("user_id", "user_ipaddress", "user_fingerprint", "domain_userid", "network_userid",
                "ip_organization", "ip_domain", "tr_orderid", "ti_orderid", "mkt_term", "mkt_content", "se_category",
@@ -246,7 +249,9 @@ def make_step(pojo: list[str], json_fields: list[tuple[str, str, Callable[[str],
             return {"text": text, "changes": None}
         return {"text": compact_json(document), "changes": compact_json(changes)}
 
-    json_type = pa.struct([("text", pa.string()), ("changes", pa.string())])
+    scrambled = DistinctMap(scramble, pa.string())
+    rewritten = {field: DistinctMap(functools.partial(pseudonymise_json, field), JSON_REWRITE)
+                 for field, *_ in json_fields}
 
     def pseudonymise(table: pa.Table) -> pa.Table:
         """Replace the configured pojo and JSON values by their salted hash."""
@@ -255,7 +260,7 @@ def make_step(pojo: list[str], json_fields: list[tuple[str, str, Callable[[str],
             original = table.column(field)
             if original.null_count == len(original):
                 continue
-            hashed = map_distinct(original, scramble, pa.string())
+            hashed = scrambled(original)
             pojo_changes[field] = (original, hashed)
             table = set_column(table, field, hashed)
         json_changes: list[pa.Array] = []
@@ -265,9 +270,9 @@ def make_step(pojo: list[str], json_fields: list[tuple[str, str, Callable[[str],
             for column in columns:
                 values = table.column(column)
                 if column == "_derived":
-                    table, changes = _pseudonymise_derived(table, lambda t, f=field: pseudonymise_json(f, t))
+                    table, changes = _pseudonymise_derived(table, rewritten[field])
                 elif values.null_count < len(values):
-                    result = map_distinct(values, lambda t, f=field: pseudonymise_json(f, t), json_type)
+                    result = rewritten[field](values)
                     table = set_column(table, column, pc.struct_field(result, "text"))
                     changes = pc.struct_field(result, "changes")
                 else:
@@ -293,13 +298,13 @@ def _entities(document: Any) -> list[Any]:
     return [document]
 
 
-def _pseudonymise_derived(table: pa.Table, rewrite: Callable[[str], dict[str, Any]]) -> tuple[pa.Table, pa.Array]:
+def _pseudonymise_derived(table: pa.Table, rewrite: DistinctMap) -> tuple[pa.Table, pa.Array]:
     """Apply `rewrite` to every entity of the `_derived` lists; also return per-row change lists (JSON)."""
     derived = table.column("_derived").combine_chunks()
     flat = pc.list_flatten(derived)
     if len(flat) == 0:
         return table, pa.nulls(table.num_rows, pa.string())
-    result = map_distinct(flat, rewrite, pa.struct([("text", pa.string()), ("changes", pa.string())]))
+    result = rewrite(flat)
     offsets = pc.subtract(derived.offsets, derived.offsets[0])
     table = set_column(table, "_derived", pa.ListArray.from_arrays(offsets, pc.struct_field(result, "text"),
                                                                    mask=derived.is_null()))

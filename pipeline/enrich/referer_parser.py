@@ -29,7 +29,7 @@ import yaml
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "referer_parser"
@@ -82,6 +82,8 @@ def make_step(lookup: Lookup, internal_domains: list[str]) -> Step:
         referer, _, page_host = key.partition(KEY_SEPARATOR)
         return classify_referer(referer, page_host or None, lookup, internal)
 
+    classified = DistinctMap(classify, RESULT_TYPE)
+
     def parse_referers(table: pa.Table) -> pa.Table:
         """Fill refr_medium / refr_source / refr_term from page_referrer and page_urlhost."""
         referers = table.column("page_referrer")
@@ -89,7 +91,7 @@ def make_step(lookup: Lookup, internal_domains: list[str]) -> Step:
             return table
         hosts = pc.fill_null(table.column("page_urlhost"), "")
         keys = pc.binary_join_element_wise(referers, hosts, KEY_SEPARATOR)
-        found = map_distinct(keys, classify, RESULT_TYPE)
+        found = classified(keys)
         for name in RESULT_TYPE.names:
             table = set_column(table, name, pc.struct_field(found, name))
         return table

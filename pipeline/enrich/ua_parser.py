@@ -29,7 +29,7 @@ from ua_parser.regex import Resolver
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import append_derived_json, compact_json, map_distinct, set_column
+from pipeline.enrich.working import DistinctMap, append_derived_json, compact_json, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 CONTEXT_SCHEMA = "iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0"
@@ -74,13 +74,14 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 
 def make_step(resolver: Resolver) -> Step:
     """The step for one resolver: the context and browser/OS/device columns, parsed once per distinct UA."""
+    parsed_useragents = DistinctMap(lambda ua: _parse(resolver(ua, Domain.ALL)), PARSE_TYPE)
 
     def parse_useragents(table: pa.Table) -> pa.Table:
         """Add the ua_parser_context and fill br_*/os_*/dvce_type/dvce_ismobile from the user agent."""
         useragents = table.column("useragent")
         if useragents.null_count == len(useragents):
             return table
-        parsed = map_distinct(useragents, lambda ua: _parse(resolver(ua, Domain.ALL)), PARSE_TYPE)
+        parsed = parsed_useragents(useragents)
         for name in COLUMNS:
             table = set_column(table, name, pc.struct_field(parsed, name))
         return append_derived_json(table, pc.struct_field(parsed, "context"), first=True)

@@ -84,17 +84,36 @@ def has_failures(table: pa.Table) -> pa.Array:
     return pc.fill_null(pc.greater(lengths, 0), False)
 
 
-def map_distinct(values: pa.Array | pa.ChunkedArray, fn: Callable[[Any], Any], type_: pa.DataType) -> pa.Array:
-    """Apply `fn` once per distinct non-null value and spread the results back over the rows (null stays null).
+class DistinctMap:
+    """`fn` applied once per distinct non-null value, results spread back over the rows (null stays null).
 
-    User agents, IPs and referers repeat heavily in real traffic, so per-row Python (regexes, database lookups)
-    runs on `pc.unique` only and is mapped back with `pc.index_in` + `take`.
+    User agents, IPs and referers repeat heavily in real traffic, within a batch and across batches, so per-row
+    Python (regexes, database lookups) runs only for values this map has not seen yet; the results of up to
+    `limit` values are kept as Arrow arrays and mapped back with `pc.index_in` + `take`. `fn` must be pure.
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    distinct = pc.unique(values).drop_null()
-    results = pa.array([fn(value) for value in distinct.to_pylist()], type_)
-    return results.take(pc.index_in(values, value_set=distinct))
+
+    def __init__(self, fn: Callable[[Any], Any], type_: pa.DataType, limit: int = 100_000) -> None:
+        self._fn, self._type, self._limit = fn, type_, limit
+        self._keys: pa.Array | None = None
+        self._results = pa.array([], type_)
+
+    def __call__(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        distinct = pc.unique(values).drop_null()
+        if self._keys is None or self._keys.type != distinct.type:
+            self._keys, self._results = distinct[:0], pa.array([], self._type)
+        known = pc.is_in(distinct, value_set=self._keys)
+        new = distinct.filter(pc.invert(known))
+        if len(new):
+            fresh = pa.array([self._fn(value) for value in new.to_pylist()], self._type)
+            if len(self._keys) + len(new) > self._limit:   # start over with this batch's values only
+                kept = distinct.filter(known)
+                self._results = self._results.take(pc.index_in(kept, value_set=self._keys))
+                self._keys = kept
+            self._keys = pa.concat_arrays([self._keys, new])
+            self._results = pa.concat_arrays([self._results, fresh])
+        return self._results.take(pc.index_in(values, value_set=self._keys))
 
 
 def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *, first: bool = False) -> pa.Table:
