@@ -28,6 +28,11 @@ def fingerprint_texts(parameters: pa.MapArray, exclude: list[str]) -> tuple[np.n
     key_offsets, key_data = string_buffers(keys)
     value_offsets, value_data = string_buffers(values)
     kept = pc.invert(pc.is_in(keys, value_set=pa.array(exclude, pa.string()))).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(keys)
+    names = encoded.dictionary.to_pylist()
+    rank_of_code = np.empty(len(names), dtype=np.int64)
+    rank_of_code[sorted(range(len(names)), key=lambda code: names[code].encode("utf-8"))] = np.arange(len(names))
+    ranks = rank_of_code[encoded.indices.to_numpy(zero_copy_only=False)] if len(names) else np.zeros(0, np.int64)
     has_value = values.is_valid().to_numpy(zero_copy_only=False)
     pair_sizes = np.diff(key_offsets) + np.where(has_value, np.diff(value_offsets), len(_NULL)) + 2
     sizes = np.zeros(n, dtype=np.int64)
@@ -36,27 +41,15 @@ def fingerprint_texts(parameters: pa.MapArray, exclude: list[str]) -> tuple[np.n
         sizes = totals[end] - totals[begin]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     text = np.empty(int(offsets[-1]), dtype=np.uint8)
-    _write(begin, end, readonly(key_offsets), readonly(key_data), readonly(value_offsets), readonly(value_data),
-           has_value, kept, offsets, text, _NULL)
+    _write(begin, end, ranks, readonly(key_offsets), readonly(key_data), readonly(value_offsets),
+           readonly(value_data), has_value, kept, offsets, text, _NULL)
     return offsets, text
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _before(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
-    """Name a sorts strictly before name b (bytewise, a prefix first)."""
-    length_a = offsets[a + 1] - offsets[a]
-    length_b = offsets[b + 1] - offsets[b]
-    for k in range(min(length_a, length_b)):
-        x = data[offsets[a] + k]
-        y = data[offsets[b] + k]
-        if x != y:
-            return x < y
-    return length_a < length_b
-
-
 @numba.njit(cache=True, nogil=True)
-def _write(begin, end, key_offsets, key_data, value_offsets, value_data, has_value, kept, offsets, text,  # noqa: ANN001, ANN202
-           null):
+def _write(begin, end, ranks, key_offsets, key_data, value_offsets, value_data, has_value, kept,  # noqa: ANN001, ANN202
+           offsets, text, null):
+    """Per event: insertion-sort its kept pairs by name rank (stable; a few dozen pairs), then write them."""
     order = np.empty(max(1, int((end - begin).max())) if len(begin) else 1, dtype=np.int64)
     for row in range(len(begin)):
         count = 0
@@ -64,7 +57,7 @@ def _write(begin, end, key_offsets, key_data, value_offsets, value_data, has_val
             if not kept[pair]:
                 continue
             slot = count
-            while slot > 0 and _before(key_data, key_offsets, pair, order[slot - 1]):
+            while slot > 0 and ranks[pair] < ranks[order[slot - 1]]:
                 order[slot] = order[slot - 1]
                 slot -= 1
             order[slot] = pair
