@@ -206,7 +206,7 @@ def _load(text: str, exact: bool) -> tuple[Any, str]:
 
 
 def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], criterion: str,
-                 resolver: Resolver, violations: Failures) -> tuple[pa.Array, list[str | None]]:
+                 resolver: Resolver, violations: Failures) -> tuple[pa.Array, np.ndarray]:
     """Parse, re-serialise and validate co/cx or ue_pr/ue_px; returns the JSON column and, for unstruct events,
     the inner event's schema URI per row.
 
@@ -216,7 +216,7 @@ def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], cri
     n = len(plain)
     from_base64 = pc.is_valid(encoded)
     texts = pc.if_else(from_base64, decode_base64url_column(encoded), plain)
-    inner: list[str | None] = [None] * n
+    inner = np.full(n, None, dtype=object)
     proven = np.zeros(n, dtype=bool)
     if criterion == CONTEXTS_CRITERION:
         vendor, name, _, _ = criterion[len("iglu:"):].split("/")
@@ -245,27 +245,33 @@ def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], cri
     return pc.if_else(pa.array(proven), texts, pa.array(out, pa.string())), inner
 
 
-def _schema_fields(event: pa.Array, unstruct_schemas: list[str | None], failures: Failures) -> dict[str, pa.Array]:
-    """event_vendor / event_name / event_format / event_version (SchemaEnrichment)."""
-    events = event.to_pylist()
-    vendor, name, fmt, version = [], [], [], []
-    bad_rows, bad_values = [], []
-    for row, (kind, inner) in enumerate(zip(events, unstruct_schemas, strict=True)):
-        key = parse_uri(inner) if kind == "unstruct" else None
-        if kind in EVENT_SCHEMAS:
-            coordinates = (*EVENT_SCHEMAS[kind], "jsonschema", "1-0-0")
-        elif key is not None:
-            coordinates = (key.vendor, key.name, key.format, key.version)
-        else:
-            coordinates = (None, None, None, None)
-            if kind != "unstruct":
-                bad_rows.append(row)
-                bad_values.append(kind)
-        for column, value in zip((vendor, name, fmt, version), coordinates, strict=True):
-            column.append(value)
-    failures.field("event", np.array(bad_rows), bad_values, "unrecognized")
-    return {"event_vendor": pa.array(vendor, pa.string()), "event_name": pa.array(name, pa.string()),
-            "event_format": pa.array(fmt, pa.string()), "event_version": pa.array(version, pa.string())}
+_SCHEMA_KINDS = pa.array(list(EVENT_SCHEMAS), pa.string())
+_SCHEMA_COORDINATES = [pa.array(list(values), pa.string())
+                       for values in zip(*[(*EVENT_SCHEMAS[kind], "jsonschema", "1-0-0") for kind in EVENT_SCHEMAS],
+                                         strict=True)]
+
+
+def _schema_fields(event: pa.Array, unstruct_schemas: np.ndarray, failures: Failures) -> dict[str, pa.Array]:
+    """event_vendor / event_name / event_format / event_version (SchemaEnrichment): fixed per event type, from the
+    inner event's schema URI for unstruct events (`unstruct_schemas`, per row)."""
+    kind = pc.index_in(event, value_set=_SCHEMA_KINDS)
+    columns = [pc.take(values, kind) for values in _SCHEMA_COORDINATES]
+    unstruct = pc.fill_null(pc.equal(event, "unstruct"), False).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(unstruct)
+    keys = [parse_uri(uri) for uri in unstruct_schemas[rows]]
+    parsed = [row for row, key in zip(rows.tolist(), keys, strict=True) if key is not None]
+    if parsed:
+        index = np.full(len(event), -1, dtype=np.int64)
+        index[parsed] = np.arange(len(parsed))
+        found = [key for key in keys if key is not None]
+        inner = [pa.array([getattr(key, part) for key in found], pa.string())
+                 for part in ("vendor", "name", "format", "version")]
+        positions = pa.array(index, mask=index < 0)
+        columns = [pc.coalesce(column, pc.take(values, positions)) for column, values in zip(columns, inner,
+                                                                                              strict=True)]
+    bad_rows = np.flatnonzero(pc.is_null(kind).to_numpy(zero_copy_only=False) & ~unstruct)
+    failures.field("event", bad_rows, pc.take(event, pa.array(bad_rows, pa.int64())).to_pylist(), "unrecognized")
+    return dict(zip(("event_vendor", "event_name", "event_format", "event_version"), columns, strict=True))
 
 
 def _derived_tstamp(collector: pa.Array, created: pa.Array, sent: pa.Array, true: pa.Array) -> pa.Array:
