@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import string_buffers, strings_at
+from pipeline.collectors.arrowtext import from_buffers, string_buffers
 
 _SCHEMA_HEAD = np.frombuffer(b'{"schema":"', dtype=np.uint8)
 _LIST_DATA = np.frombuffer(b'","data":[', dtype=np.uint8)
@@ -163,6 +163,22 @@ def _fill(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, entity_starts
                   entity_owner, entity_uri, pair_entity, pair_key, pair_value)
 
 
+@numba.njit(cache=True, nogil=True)
+def _gather(data: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, bytes) of the strings at the [start, end) `bounds` rows of `data`, one after another."""
+    offsets = np.zeros(len(bounds) + 1, dtype=np.int64)
+    for index in range(len(bounds)):
+        offsets[index + 1] = offsets[index] + bounds[index, 1] - bounds[index, 0]
+    out = np.empty(offsets[-1], dtype=np.uint8)
+    for index in range(len(bounds)):
+        out[offsets[index]:offsets[index + 1]] = data[bounds[index, 0]:bounds[index, 1]]
+    return offsets, out
+
+
+def _strings(data: np.ndarray, bounds: np.ndarray) -> pa.Array:
+    return from_buffers(*_gather(data, bounds))
+
+
 def split_compact_contexts(texts: pa.Array) -> CompactContexts:
     """The texts of `texts` (strings, nulls allowed) that are compact envelopes of flat string objects, split."""
     offsets, data = string_buffers(texts)
@@ -178,9 +194,6 @@ def split_compact_contexts(texts: pa.Array) -> CompactContexts:
     pair_value = np.empty((pair_starts[-1], 2), dtype=np.int64)
     _fill(offsets, data, rows, entity_starts, pair_starts, entity_owner, entity_uri, pair_entity, pair_key,
           pair_value)
-    buffer = pa.py_buffer(data)
-    uri_start = offsets[rows] + len(_SCHEMA_HEAD)
-    return CompactContexts(rows, strings_at(buffer, uri_start, uri_end[rows]), entity_owner,
-                           strings_at(buffer, entity_uri[:, 0], entity_uri[:, 1]), pair_entity,
-                           strings_at(buffer, pair_key[:, 0], pair_key[:, 1]),
-                           strings_at(buffer, pair_value[:, 0], pair_value[:, 1]))
+    uris = np.stack([offsets[rows] + len(_SCHEMA_HEAD), uri_end[rows]], axis=1)
+    return CompactContexts(rows, _strings(data, uris), entity_owner, _strings(data, entity_uri), pair_entity,
+                           _strings(data, pair_key), _strings(data, pair_value))
