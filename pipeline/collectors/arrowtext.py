@@ -13,8 +13,6 @@ HEX_VALUE = np.full(256, -1, dtype=np.int16)
 """The value of each byte as a hexadecimal digit, -1 for other bytes."""
 for _digit in b"0123456789abcdefABCDEF":
     HEX_VALUE[_digit] = int(chr(_digit), 16)
-_VIEW_INLINE = 12
-"""Bytes an Arrow string view holds inline; longer values point into a data buffer."""
 
 
 def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -32,44 +30,6 @@ def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     data_buffer = values.buffers()[2]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, dtype=np.uint8)
     return offsets - offsets[0], data[offsets[0]:offsets[-1]]
-
-
-def strings_at(buffer: pa.Buffer, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
-    """A string array of the byte ranges [start, end) of `buffer` (valid UTF-8 cut at ASCII bytes).
-
-    Built as string views pointing into `buffer`, then copied once by Arrow's cast: cheaper than splitting text
-    into lists and taking elements, which copies every value twice.
-    """
-    n = len(starts)
-    length = (ends - starts).astype(np.int32)
-    data = np.frombuffer(buffer, dtype=np.uint8)
-    if len(data) == 0:
-        return pa.array([""] * n, pa.string())
-    head = _heads(data, starts)
-    head *= np.arange(_VIEW_INLINE, dtype=np.int32) < np.minimum(length, _VIEW_INLINE)[:, None]
-    inline = length <= _VIEW_INLINE
-    words = head.view(np.int32)
-    views = np.empty((n, 4), dtype=np.int32)
-    views[:, 0] = length
-    views[:, 1] = words[:, 0]                                   # inline bytes, or the 4-byte prefix
-    views[:, 2] = np.where(inline, words[:, 1], 0)              # or the data buffer index
-    views[:, 3] = np.where(inline, words[:, 2], starts)         # or the offset in the data buffer
-    array = pa.Array.from_buffers(pa.string_view(), n, [None, pa.py_buffer(views), buffer])
-    return array.cast(pa.string())
-
-
-def _heads(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """The `_VIEW_INLINE` bytes from each start (zeros past the end of `data`), one row per start."""
-    if len(data) < _VIEW_INLINE:
-        data = np.concatenate([data, np.zeros(_VIEW_INLINE, dtype=np.uint8)])
-    windows = np.lib.stride_tricks.sliding_window_view(data, _VIEW_INLINE)
-    last = len(windows) - 1
-    head = windows[np.minimum(starts, last)]
-    tail = np.flatnonzero(starts > last)
-    if len(tail):
-        padded = np.concatenate([data[last:], np.zeros(_VIEW_INLINE, dtype=np.uint8)])
-        head[tail] = np.lib.stride_tricks.sliding_window_view(padded, _VIEW_INLINE)[starts[tail] - last]
-    return head
 
 
 def _offsets_type(offsets: np.ndarray) -> pa.DataType:

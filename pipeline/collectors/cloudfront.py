@@ -208,9 +208,11 @@ def _parsed_columns(block: LineBlock) -> tuple[np.ndarray, dict[str, pa.Array]]:
             slow_lines.append(line_index)
             for name in _PARSED_COLUMNS:
                 slow_values[name].append(row.get(name))
-        types = {"collector_tstamp": TIMESTAMP}
-        parts.append((np.array(slow_lines, dtype=np.int64),
-                      {name: pa.array(values, types.get(name, pa.string())) for name, values in slow_values.items()}))
+        if slow_lines or not parts:
+            types = {"collector_tstamp": TIMESTAMP}
+            parts.append((np.array(slow_lines, dtype=np.int64),
+                          {name: pa.array(values, types.get(name, pa.string()))
+                           for name, values in slow_values.items()}))
     if len(parts) == 1:
         return parts[0]
     lines = np.concatenate([part[0] for part in parts])
@@ -225,7 +227,10 @@ def parse_block(text: bytes | LineBlock, first_line_number: int, source: str) ->
     block = text if isinstance(text, LineBlock) else LineBlock.parse(text)
     lines, columns = _parsed_columns(block)
     n = len(lines)
-    payload = block.lines if n == len(block) else block.lines.take(pa.array(lines))
+    payload = block.lines
+    if n < len(block):   # header lines give no row; they lead a log, so the rest is usually one run of lines
+        contiguous = n > 0 and lines[-1] - lines[0] == n - 1
+        payload = payload.slice(lines[0], n) if contiguous else payload.take(pa.array(lines, pa.int64()))
     numbers = pa.array(lines + first_line_number, pa.int64())
     columns.update({
         "collector": pa.array([COLLECTOR] * n, pa.string()),

@@ -1,0 +1,62 @@
+"""The compiled line scan finds the lines, TABs and plain lines a per-line reading of the block finds."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from pipeline.kernels.tabs import copy_ranges, scan_lines
+
+_PIECES = ["\t", "\t", "\t", "abc", "x", "-", "2024-01-01", "é", "€", "\u0085", "\u2028", "\u2029", "\u2030", " ",
+           "\x0b", "\x0c", "\r", "\r\n", "\n", "\n", "\x00", "\x1f", "%2520", "\U0001f600"]
+
+
+def _random_block(rng: random.Random) -> bytes:
+    return "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 60))).encode()
+
+
+def _reference(block: bytes) -> list[tuple[str, list[int], bool]]:
+    """Per line: its text (one CR before its end left out), its TAB positions within the line, plainness."""
+    result = []
+    for line in block.decode().split("\n"):
+        line = line[:-1] if line.endswith("\r") else line
+        plain = (line != "" and not any(c in line for c in " \x0b\x0c\r\u0085\u2028\u2029")
+                 and "" not in line.split("\t"))
+        encoded = line.encode()
+        result.append((line, [i for i, byte in enumerate(encoded) if byte == 9], plain))
+    return result
+
+
+def _scanned(block: bytes) -> list[tuple[str, list[int], bool]]:
+    data = np.frombuffer(block, dtype=np.uint8)
+    starts, ends, tabs, tab_offsets, plain, line_offsets, line_data = scan_lines(data)
+    assert len(starts) == len(ends) == len(plain) == len(tab_offsets) - 1 == len(line_offsets) - 1
+    result = []
+    for i, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        text = line_data[line_offsets[i]:line_offsets[i + 1]].tobytes()
+        assert text == block[start:end]
+        result.append((text.decode(), (tabs[tab_offsets[i]:tab_offsets[i + 1]] - start).tolist(), bool(plain[i])))
+    return result
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_blocks_scan_as_the_lines_read_one_by_one(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(1000):
+        block = _random_block(rng)
+        assert _scanned(block) == _reference(block), block
+
+
+@pytest.mark.parametrize("block", [b"", b"\n", b"\r", b"\r\n", b"a\tb\r", b"a\tb\r\r", b"a\t\r\n", b"\ta", b"a\t\tb",
+                                   b"a\tb\n\tc", b"\xc2\x85", b"a\xe2\x80\xa9", b"a\xe2\x80\xa8\nb\tc"])
+def test_edge_blocks(block: bytes) -> None:
+    assert _scanned(block) == _reference(block)
+
+
+def test_ranges_copied_one_after_another() -> None:
+    data = np.frombuffer(b"0123456789", dtype=np.uint8)
+    offsets, out = copy_ranges(data, np.array([2, 0, 5, 9]), np.array([4, 0, 8, 10]))
+    assert offsets.tolist() == [0, 2, 2, 5, 6]
+    assert out.tobytes() == b"235679"
