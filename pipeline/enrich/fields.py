@@ -82,35 +82,36 @@ _NULL_STRING = pa.scalar(None, pa.string())
 class Parameters:
     """Column access to the events' parameter maps: one string column per parameter name.
 
-    The parameter positions are grouped by name once (a stable sort of the name codes), so that each `get` is a
-    slice of that order and one take, not a scan of every parameter of the batch.
+    The values are grouped by name once (one take in the order of a stable sort of the name codes): a parameter
+    that every event sends once is then a slice of that column, and any other a take of its own few values.
     """
 
     def __init__(self, parameters: pa.MapArray) -> None:
         self.length = len(parameters)
         offsets = parameters.offsets.to_numpy()
-        self._items = parameters.items
-        self._base = int(offsets[0]) if len(offsets) else 0
-        counts = np.diff(offsets)
-        self._parents = np.repeat(np.arange(self.length), counts)
-        keys = parameters.keys.slice(self._base, len(self._parents))
-        encoded = pc.dictionary_encode(keys)
+        base = int(offsets[0]) if len(offsets) else 0
+        self._parents = np.repeat(np.arange(self.length), np.diff(offsets))
+        encoded = pc.dictionary_encode(parameters.keys.slice(base, len(self._parents)))
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         self._names = {name: code for code, name in enumerate(encoded.dictionary.to_pylist())}
         narrow = np.uint8 if len(self._names) <= 2**8 else np.uint16 if len(self._names) <= 2**16 else np.int64
         self._order = np.argsort(codes.astype(narrow), kind="stable")   # a radix sort for 8- and 16-bit keys
         self._bounds = np.zeros(len(self._names) + 1, dtype=np.int64)
         np.cumsum(np.bincount(codes, minlength=len(self._names)), out=self._bounds[1:])
+        self._grouped = parameters.items.slice(base, len(self._parents)).take(pa.array(self._order))
 
     def get(self, name: str) -> pa.Array:
         """The value of parameter `name` per event (null when absent or sent without `=`)."""
         code = self._names.get(name)
         if code is None:
             return pa.nulls(self.length, pa.string())
-        positions = self._order[self._bounds[code]:self._bounds[code + 1]]
+        start, end = int(self._bounds[code]), int(self._bounds[code + 1])
+        events = self._parents[self._order[start:end]]
+        if end - start == self.length and np.array_equal(events, np.arange(self.length)):
+            return self._grouped.slice(start, self.length)
         index = np.full(self.length, -1, dtype=np.int64)
-        index[self._parents[positions]] = positions + self._base
-        return pc.take(self._items, pa.array(index, mask=index < 0))
+        index[events] = np.arange(start, end)
+        return pc.take(self._grouped, pa.array(index, mask=index < 0))
 
     def first(self, names: Iterable[str]) -> pa.Array:
         """The first of several alias parameters that is present."""
