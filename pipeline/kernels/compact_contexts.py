@@ -28,6 +28,8 @@ _ENTITY_END = np.frombuffer(b"}}", dtype=np.uint8)
 _ENVELOPE_END = np.frombuffer(b"]}", dtype=np.uint8)
 _COMMA, _CLOSE_LIST, _CLOSE_OBJECT = ord(","), ord("]"), ord("}")
 _QUOTE_BYTE, _BACKSLASH, _SPACE = ord('"'), ord("\\"), ord(" ")
+_SMALLEST_ENTITY = len(b'{"schema":"","data":{}}')
+_SMALLEST_PAIR = len(b'"":""')
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,13 @@ def _at(data: np.ndarray, position: int, end: int, byte: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _envelope(data: np.ndarray, start: int, end: int, fill: bool, owner: int, entity_at: int, pair_at: int,
+def _envelope(data: np.ndarray, start: int, end: int, owner: int, entity_at: int, pair_at: int,
               entity_owner: np.ndarray, entity_uri: np.ndarray, pair_entity: np.ndarray, pair_key: np.ndarray,
               pair_value: np.ndarray) -> tuple[int, int, int]:
     """(end of the envelope URI, entity count, property count) of the text in [start, end), or (-1, -1, -1) when it
-    is not in compact form. With `fill`, writes its entities and properties from indices `entity_at`, `pair_at`
-    (`entity_uri`, `pair_key` and `pair_value` hold a start and an end position per row)."""
+    is not in compact form. Writes its entities and properties from indices `entity_at`, `pair_at` as it goes
+    (`entity_uri`, `pair_key` and `pair_value` hold a start and an end position per row); the caller ignores what
+    a text that fails wrote."""
     failed = (-1, -1, -1)
     position = _after(data, start, end, _SCHEMA_HEAD)
     if position < 0:
@@ -96,10 +99,9 @@ def _envelope(data: np.ndarray, start: int, end: int, fill: bool, owner: int, en
         position = _after(data, entity_uri_end, end, _OBJECT_DATA)
         if position < 0:
             return failed
-        if fill:
-            entity_owner[entity_at + entities] = owner
-            entity_uri[entity_at + entities, 0] = entity_uri_start
-            entity_uri[entity_at + entities, 1] = entity_uri_end
+        entity_owner[entity_at + entities] = owner
+        entity_uri[entity_at + entities, 0] = entity_uri_start
+        entity_uri[entity_at + entities, 1] = entity_uri_end
         first_pair = True
         while not (first_pair and _at(data, position, end, _CLOSE_OBJECT)):
             first_pair = False
@@ -114,11 +116,10 @@ def _envelope(data: np.ndarray, start: int, end: int, fill: bool, owner: int, en
             position = _after(data, value_end, end, _QUOTE)
             if position < 0:
                 return failed
-            if fill:
-                pair = pair_at + pairs
-                pair_entity[pair] = entity_at + entities
-                pair_key[pair, 0], pair_key[pair, 1] = key_start, key_end
-                pair_value[pair, 0], pair_value[pair, 1] = value_start, value_end
+            pair = pair_at + pairs
+            pair_entity[pair] = entity_at + entities
+            pair_key[pair, 0], pair_key[pair, 1] = key_start, key_end
+            pair_value[pair, 0], pair_value[pair, 1] = value_start, value_end
             pairs += 1
             if not _at(data, position, end, _COMMA):
                 break
@@ -136,31 +137,26 @@ def _envelope(data: np.ndarray, start: int, end: int, fill: bool, owner: int, en
 
 
 @numba.njit(cache=True, nogil=True)
-def _measure(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per text: (end of its envelope URI, entity count, property count), -1s when not in compact form or null."""
-    count = len(offsets) - 1
-    uri_end = np.full(count, -1, dtype=np.int64)
-    entities = np.full(count, -1, dtype=np.int64)
-    pairs = np.full(count, -1, dtype=np.int64)
-    unused = np.zeros(0, dtype=np.int64)
-    unused_bounds = np.zeros((0, 2), dtype=np.int64)
-    for row in range(count):
-        if valid[row]:
-            uri_end[row], entities[row], pairs[row] = _envelope(
-                data, offsets[row], offsets[row + 1], False, 0, 0, 0,
-                unused, unused_bounds, unused, unused_bounds, unused_bounds)
-    return uri_end, entities, pairs
+def _split(offsets: np.ndarray, data: np.ndarray, valid: np.ndarray, uri_end: np.ndarray, entity_owner: np.ndarray,
+           entity_uri: np.ndarray, pair_entity: np.ndarray, pair_key: np.ndarray,
+           pair_value: np.ndarray) -> tuple[int, int]:
+    """Split every text in compact form (its `uri_end` set, -1 for others); returns the entity and property counts.
 
-
-@numba.njit(cache=True, nogil=True)
-def _fill(offsets: np.ndarray, data: np.ndarray, rows: np.ndarray, entity_starts: np.ndarray,
-          pair_starts: np.ndarray, entity_owner: np.ndarray, entity_uri: np.ndarray, pair_entity: np.ndarray,
-          pair_key: np.ndarray, pair_value: np.ndarray) -> None:
-    """Write the entities and properties of the compact `rows` (measured by `_measure`)."""
-    for index in range(len(rows)):
-        row = rows[index]
-        _envelope(data, offsets[row], offsets[row + 1], True, index, entity_starts[index], pair_starts[index],
-                  entity_owner, entity_uri, pair_entity, pair_key, pair_value)
+    The entity and property arrays are sized for the most the data could hold, so that one pass suffices."""
+    compact = 0
+    entities = 0
+    pairs = 0
+    for row in range(len(offsets) - 1):
+        if not valid[row]:
+            continue
+        end, entity_count, pair_count = _envelope(data, offsets[row], offsets[row + 1], compact, entities, pairs,
+                                                  entity_owner, entity_uri, pair_entity, pair_key, pair_value)
+        if entity_count >= 0:
+            uri_end[row] = end
+            compact += 1
+            entities += entity_count
+            pairs += pair_count
+    return entities, pairs
 
 
 @numba.njit(cache=True, nogil=True)
@@ -183,17 +179,17 @@ def split_compact_contexts(texts: pa.Array) -> CompactContexts:
     """The texts of `texts` (strings, nulls allowed) that are compact envelopes of flat string objects, split."""
     offsets, data = string_buffers(texts)
     valid = pc.is_valid(texts).to_numpy(zero_copy_only=False)
-    uri_end, entities, pairs = _measure(offsets, data, valid)
-    rows = np.flatnonzero(entities >= 0)
-    entity_starts = np.concatenate([[0], np.cumsum(entities[rows])])
-    pair_starts = np.concatenate([[0], np.cumsum(pairs[rows])])
-    entity_owner = np.empty(entity_starts[-1], dtype=np.int64)
-    entity_uri = np.empty((entity_starts[-1], 2), dtype=np.int64)
-    pair_entity = np.empty(pair_starts[-1], dtype=np.int64)
-    pair_key = np.empty((pair_starts[-1], 2), dtype=np.int64)
-    pair_value = np.empty((pair_starts[-1], 2), dtype=np.int64)
-    _fill(offsets, data, rows, entity_starts, pair_starts, entity_owner, entity_uri, pair_entity, pair_key,
-          pair_value)
+    uri_end = np.full(len(texts), -1, dtype=np.int64)
+    most_entities, most_pairs = len(data) // _SMALLEST_ENTITY + 1, len(data) // _SMALLEST_PAIR + 1
+    entity_owner = np.empty(most_entities, dtype=np.int64)
+    entity_uri = np.empty((most_entities, 2), dtype=np.int64)
+    pair_entity = np.empty(most_pairs, dtype=np.int64)
+    pair_key = np.empty((most_pairs, 2), dtype=np.int64)
+    pair_value = np.empty((most_pairs, 2), dtype=np.int64)
+    entities, pairs = _split(offsets, data, valid, uri_end, entity_owner, entity_uri, pair_entity, pair_key,
+                             pair_value)
+    rows = np.flatnonzero(uri_end >= 0)
     uris = np.stack([offsets[rows] + len(_SCHEMA_HEAD), uri_end[rows]], axis=1)
-    return CompactContexts(rows, _strings(data, uris), entity_owner, _strings(data, entity_uri), pair_entity,
-                           _strings(data, pair_key), _strings(data, pair_value))
+    return CompactContexts(rows, _strings(data, uris), entity_owner[:entities].copy(),
+                           _strings(data, entity_uri[:entities]), pair_entity[:pairs].copy(),
+                           _strings(data, pair_key[:pairs]), _strings(data, pair_value[:pairs]))
