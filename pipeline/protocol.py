@@ -16,7 +16,6 @@ only values holding `%` escapes are decoded in Python, once per distinct value.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -269,66 +268,6 @@ def decode_base64url(text: str) -> str:
     if len(text) % 4 == 1:
         text = text[:-1]
     return base64.b64decode(text + "=" * (-len(text) % 4)).decode("utf-8", errors="replace")
-
-
-_PLAIN_BASE64 = r"^[A-Za-z0-9+/_\-]*={0,2}$"
-_BASE64_PADDING = pa.array(["", "A", "AA", "AAA"])
-
-
-def decode_base64url_column(values: pa.Array) -> pa.Array:
-    """`decode_base64url` of every value of a string column (null stays null).
-
-    Values made only of base64 characters (the common case) are decoded together in one `a2b_base64` call:
-    each is padded with `A` to whole 4-character groups, the padded values are decoded as one text, and each
-    value's bytes are cut back to the length its own characters encode. Other values (odd characters, invalid
-    UTF-8 after decoding) take the per-value path.
-    """
-    n = len(values)
-    plain = pc.fill_null(pc.match_substring_regex(values, _PLAIN_BASE64), False)
-    body = pc.utf8_rtrim(pc.if_else(plain, values, pa.scalar(None, pa.string())), "=")
-    body = pc.replace_substring(pc.replace_substring(body, "-", "+"), "_", "/")
-    lengths = pc.fill_null(pc.binary_length(body), 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    usable = lengths - (lengths % 4 == 1)   # a lone trailing character encodes no whole byte (commons-codec)
-    body = _cut(body, usable)
-    padded = pc.fill_null(pc.binary_join_element_wise(body, pc.take(_BASE64_PADDING, pa.array(-usable % 4)), ""),
-                          "").cast(pa.large_string())
-    keep = usable * 3 // 4
-    decoded_lengths = (usable + (-usable % 4)) * 3 // 4
-    text = b"".join(padded.buffers()[2:3]) if n else b""
-    if n:
-        offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64)[padded.offset:padded.offset + n + 1]
-        text = text[offsets[0]:offsets[-1]]
-    data = np.frombuffer(binascii.a2b_base64(text), dtype=np.uint8)
-    chunk_starts = np.concatenate([[0], np.cumsum(decoded_lengths)[:-1]]).astype(np.int64)
-    out_offsets = np.concatenate([[0], np.cumsum(keep)]).astype(np.int64)
-    positions = np.repeat(chunk_starts - out_offsets[:-1], keep) + np.arange(out_offsets[-1])
-    result = pa.Array.from_buffers(pa.large_binary(), n, [plain.buffers()[1] if plain.null_count == 0 else None,
-                                                          pa.py_buffer(out_offsets), pa.py_buffer(data[positions])])
-    result = pc.if_else(plain, result, pa.scalar(None, pa.large_binary()))
-    try:
-        strings = result.cast(pa.large_string()).cast(pa.string())
-    except pa.ArrowInvalid:
-        strings = None   # invalid UTF-8 somewhere: every value per-value, with replacement characters
-        plain = pa.array(np.zeros(n, dtype=bool))
-    slow = np.flatnonzero(pc.and_(pc.is_valid(values), pc.invert(plain)).to_numpy(zero_copy_only=False))
-    if len(slow) == 0:
-        return strings
-    texts = np.empty(n, dtype=object)
-    texts[slow] = [decode_base64url(v) for v in pc.take(values, pa.array(slow)).to_pylist()]
-    fallback = pa.array(texts, pa.string())
-    return fallback if strings is None else pc.if_else(plain, strings, fallback)
-
-
-def _cut(values: pa.Array, lengths: np.ndarray) -> pa.Array:
-    """Each (ASCII) value cut to its length in `lengths` (a base64 text's last character dropped when lone)."""
-    short = np.flatnonzero(pc.fill_null(pc.binary_length(values), 0).to_numpy(zero_copy_only=False) != lengths)
-    if len(short) == 0:
-        return values
-    cut = np.empty(len(values), dtype=object)
-    cut[short] = [v[:-1] for v in pc.take(values, pa.array(short)).to_pylist()]
-    mask = np.zeros(len(values), dtype=bool)
-    mask[short] = True
-    return pc.if_else(pa.array(mask), pa.array(cut, pa.string()), values)
 
 
 def _encode_base64url(text: str) -> str:

@@ -32,7 +32,8 @@ from pipeline.enrich.urls import URL_PARTS, explode_column
 from pipeline.enrich.working import WORKING_FIELDS, failure
 from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
-from pipeline.protocol import ProtocolEvents, decode_base64url_column, parse_querystrings
+from pipeline.kernels.base64url import decode_base64url_column
+from pipeline.protocol import ProtocolEvents, parse_querystrings
 
 PRIVATE_FIELDS = pa.schema([
     pa.field("_raw", pa.int32()),
