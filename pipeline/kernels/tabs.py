@@ -12,43 +12,44 @@ import numba
 import numpy as np
 
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
+_PRINTABLE_LOW = np.uint64(0x2121212121212121)
+_HIGH_BITS = np.uint64(0x8080808080808080)
+_NO_WORDS = np.zeros(0, dtype=np.uint64)
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_lines_and_tabs(data: np.ndarray) -> tuple[int, int]:
-    """(lines, TABs) of the block: one more line than line feeds."""
-    lines = 1
-    tabs = 0
-    for byte in data:
-        if byte == _LF:
-            lines += 1
-        elif byte == _TAB:
-            tabs += 1
-    return lines, tabs
+def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, ends: np.ndarray, plain: np.ndarray,
+          tab_offsets: np.ndarray, line_offsets: np.ndarray, tabs: np.ndarray, line_data: np.ndarray) -> int:
+    """`scan_lines` into the given outputs in one pass; returns the lines found, or -1 when an output is too short.
 
-
-@numba.njit(cache=True, nogil=True)
-def _scan(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs: np.ndarray, tab_offsets: np.ndarray,
-          plain: np.ndarray, line_offsets: np.ndarray, line_data: np.ndarray) -> None:
-    """Fill the line and TAB positions, plainness, and the lines' bytes (without LF or the CR before it)."""
+    `words` are the 8-byte words of `data` from offset `head`: a word whose bytes all lie in 0x21-0x7F (most of
+    a log line) holds nothing to note and is skipped at once.
+    """
     n = len(data)
+    word_end = head + 8 * len(words)
     line = 0
     start = 0
     tab_count = 0
     is_plain = True
     written = 0
-    for i in range(n + 1):
+    i = 0
+    while i <= n:
+        if head <= i < word_end and (i - head) % 8 == 0:
+            word = words[(i - head) // 8]
+            if ((word - _PRINTABLE_LOW) | word) & _HIGH_BITS == 0:
+                i += 8
+                continue
         byte = data[i] if i < n else _LF
-        if 32 < byte < 0xC2:
-            continue
         if byte == _LF:
             end = i - 1 if i > start and data[i - 1] == _CR else i
             if end == start or (tab_count > tab_offsets[line] and tabs[tab_count - 1] == end - 1):
                 is_plain = False
+            if line == len(starts):
+                return -1
             starts[line] = start
             ends[line] = end
-            tab_offsets[line + 1] = tab_count
             plain[line] = is_plain
+            tab_offsets[line + 1] = tab_count
             line_data[written:written + end - start] = data[start:end]
             written += end - start
             line_offsets[line + 1] = written
@@ -58,6 +59,8 @@ def _scan(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs: np.ndarr
         elif byte == _TAB:
             if i == start or (tab_count > 0 and tabs[tab_count - 1] == i - 1):
                 is_plain = False
+            if tab_count == len(tabs):
+                return -1
             tabs[tab_count] = i
             tab_count += 1
         elif byte == _VT or byte == _FF or byte == _SPACE:
@@ -71,6 +74,8 @@ def _scan(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs: np.ndarr
         elif byte == 0xE2:
             if i + 2 < n and data[i + 1] == 0x80 and (data[i + 2] == 0xA8 or data[i + 2] == 0xA9):
                 is_plain = False
+        i += 1
+    return line
 
 
 def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
@@ -82,17 +87,26 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     positions of all TABs and line i's are `tabs[tab_offsets[i]:tab_offsets[i + 1]]`; `plain` marks the
     non-empty lines without empty fields, spaces, VT, FF, other CRs, U+0085, U+2028 or U+2029; the lines as one
     string column are the int64 offsets `line_offsets` into `line_data`.
+
+    The outputs are sized for log lines (at least 64 bytes a line, 8 a field); a block with shorter ones is
+    counted first and scanned again.
     """
-    line_count, tab_count = _count_lines_and_tabs(data)
-    starts = np.empty(line_count, dtype=np.int64)
-    ends = np.empty(line_count, dtype=np.int64)
-    tabs = np.empty(tab_count, dtype=np.int64)
-    tab_offsets = np.zeros(line_count + 1, dtype=np.int64)
-    plain = np.empty(line_count, dtype=np.bool_)
-    line_offsets = np.zeros(line_count + 1, dtype=np.int64)
-    line_data = np.empty(len(data), dtype=np.uint8)
-    _scan(data, starts, ends, tabs, tab_offsets, plain, line_offsets, line_data)
-    return starts, ends, tabs, tab_offsets, plain, line_offsets, line_data[:line_offsets[-1]]
+    head = -data.ctypes.data % 8
+    words = data[head:head + (len(data) - head) // 8 * 8].view(np.uint64) if len(data) > head else _NO_WORDS
+    line_capacity, tab_capacity = len(data) // 64 + 16, len(data) // 8 + 16
+    while True:
+        starts, ends = np.empty(line_capacity, dtype=np.int64), np.empty(line_capacity, dtype=np.int64)
+        plain = np.empty(line_capacity, dtype=np.bool_)
+        tab_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
+        line_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
+        tabs = np.empty(tab_capacity, dtype=np.int64)
+        line_data = np.empty(len(data), dtype=np.uint8)
+        lines = _scan(data, words, head, starts, ends, plain, tab_offsets, line_offsets, tabs, line_data)
+        if lines >= 0:
+            return (starts[:lines], ends[:lines], tabs[:tab_offsets[lines]], tab_offsets[:lines + 1], plain[:lines],
+                    line_offsets[:lines + 1], line_data[:line_offsets[lines]])
+        line_capacity = int(np.count_nonzero(data == _LF)) + 1
+        tab_capacity = int(np.count_nonzero(data == _TAB))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -60,3 +60,8 @@ def test_ranges_copied_one_after_another() -> None:
     offsets, out = copy_ranges(data, np.array([2, 0, 5, 9]), np.array([4, 0, 8, 10]))
     assert offsets.tolist() == [0, 2, 2, 5, 6]
     assert out.tobytes() == b"235679"
+
+
+def test_blocks_of_many_short_lines_and_tabs() -> None:
+    block = b"\n".join([b"a\tb\t\tc", b"\t", b"", b"x\r", b"\t" * 40] * 500)
+    assert _scanned(block) == _reference(block)
