@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
 from pipeline.enrich.working import DistinctMap, set_column
 
 Step = Callable[[pa.Table], pa.Table]
+DOTTED_QUAD = r"^([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$"
+"""Four non-empty digit groups: split on `.` these are the four octets, whether or not they form a valid IPv4."""
 
 
 def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
@@ -37,13 +40,20 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 def make_step(octets: int, segments: int) -> Step:
     """The anonymising step for N octets (IPv4) and N segments (IPv6)."""
     masked = DistinctMap(lambda ip: anonymise(ip, octets, segments), pa.string())
+    quad_masked = "".join(f"\\{i}." for i in range(1, 5 - octets)) + ".".join(["x"] * octets)
 
     def anonymise_ips(table: pa.Table) -> pa.Table:
-        """Replace user_ipaddress by its masked form."""
-        ips = table.column("user_ipaddress")
+        """Replace user_ipaddress by its masked form: dotted quads (most addresses) by one regex replacement,
+        other text once per distinct value."""
+        ips = table.column("user_ipaddress").combine_chunks()
         if ips.null_count == len(ips):
             return table
-        return set_column(table, "user_ipaddress", masked(ips))
+        quad = pc.match_substring_regex(ips, DOTTED_QUAD)
+        result = pc.replace_substring_regex(ips, DOTTED_QUAD, quad_masked)
+        others = pc.if_else(quad, pa.scalar(None, pa.string()), ips)
+        if others.null_count < len(others):
+            result = pc.if_else(quad, result, masked(others))
+        return set_column(table, "user_ipaddress", result)
 
     return anonymise_ips
 

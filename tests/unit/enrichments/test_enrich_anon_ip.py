@@ -33,6 +33,15 @@ def test_step_masks_column_and_keeps_nulls():
     assert table.column("user_ipaddress").to_pylist() == ["10.1.x.x", None, "10.1.x.x", "2001:db8:0:0:0:0:x:x"]
 
 
+@pytest.mark.parametrize("octets", [1, 2, 3, 4])
+def test_step_gives_the_per_address_rule_for_every_shape(octets: int):
+    ips = ["216.160.83.56", "01.2.3.4", "999.1.1.1", "::FFFF:1.2.3.4", "2001:db8::1", "1.2.", "1.2.3.4.5", "1..3.4",
+           "abc", "", None, "10.0.0.1"]
+    table = anon_ip.make_step(octets, octets)(working_table(user_ipaddress=ips))
+    assert table.column("user_ipaddress").to_pylist() == [None if ip is None else anon_ip.anonymise(ip, octets, octets)
+                                                          for ip in ips]
+
+
 def test_bad_parameters():
     with pytest.raises(ConfigError, match="anonOctets"):
         anon_ip.from_config({"name": "anon_ip", "parameters": {"anonOctets": 5}})
