@@ -26,7 +26,7 @@ from pipeline.collectors.records import damage_batch, fallback_failure, input_da
 from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
 from pipeline.events import TIMESTAMP
-from pipeline.kernels.percent25 import single_encode_pct_column
+from pipeline.kernels.percent25 import single_encoded_ranges
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
@@ -127,8 +127,9 @@ _DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY, _FORWARDE
 def _fast_rows(fields: list[pa.Array]) -> tuple[np.ndarray, dict[str, pa.Array]]:
     """The plain TAB-separated GET lines with plain timestamps: (their positions among `fields`, columns).
 
-    Lines that fail a check here (another verb, an unusual or impossible timestamp) are left to `parse_line`,
-    which words the failure.
+    `fields` are date, time, c-ip, method, path, referer, user agent, querystring (the last three already
+    single-encoded) and x-forwarded-for (None when absent). Lines that fail a check here (another verb, an
+    unusual or impossible timestamp) are left to `parse_line`, which words the failure.
     """
     date, time, method = fields[0], fields[1], fields[3]
     plain = pc.and_(pc.equal(method, "GET"), pc.and_(pc.match_substring_regex(date, _PLAIN_DATE),
@@ -158,16 +159,16 @@ def _fast_rows(fields: list[pa.Array]) -> tuple[np.ndarray, dict[str, pa.Array]]
         # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
         v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
         ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, last_ip))
-    referer = _null_dash(single_encode_pct_column(referer))
+    referer = _null_dash(referer)
     if pc.any(pc.ends_with(referer, "%")).as_py():
         referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
     return rows.to_numpy(), {
         "collector_tstamp": tstamp,
         "ip_address": _null_dash(ip),
-        "useragent": _null_dash(single_encode_pct_column(useragent)),
+        "useragent": _null_dash(useragent),
         "referer": referer,
         "path": path,
-        "querystring": _null_dash(single_encode_pct_column(querystring)),
+        "querystring": _null_dash(querystring),
         "failure": pa.nulls(len(rows), pa.string()),
     }
 
@@ -193,9 +194,11 @@ def _parsed_columns(block: LineBlock) -> tuple[np.ndarray, dict[str, pa.Array]]:
     fast = np.zeros(len(block), dtype=bool)
     for count in np.unique(counts[usable]).tolist():
         lines = np.flatnonzero(usable & (counts == count))
-        columns = [_DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY]
-        fields = block.fields(lines, count, columns + ([_FORWARDED_FOR] if count >= 23 else []))
-        rows, parsed = _fast_rows(fields if count >= 23 else [*fields, None])
+        fields = block.fields(lines, count, [_DATE, _TIME, _IP_FIELD, _METHOD, _PATH])
+        fields += [single_encoded_ranges(block.data, *block.field_ranges(lines, count, column))
+                   for column in (_REFERER, _USERAGENT, _QUERY)]
+        fields += block.fields(lines, count, [_FORWARDED_FOR]) if count >= 23 else [None]
+        rows, parsed = _fast_rows(fields)
         fast[lines[rows]] = True
         parts.append((lines[rows], parsed))
     slow = np.flatnonzero(~fast)

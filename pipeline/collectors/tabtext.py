@@ -63,12 +63,13 @@ class LineBlock:
     def field_counts(self) -> np.ndarray:
         return np.diff(self.tab_offsets) + 1
 
+    def field_ranges(self, rows: np.ndarray, count: int, column: int) -> tuple[np.ndarray, np.ndarray]:
+        """(starts, ends) in `data` of field `column` (0-based) of the lines `rows`, all plain with `count` fields."""
+        first_tab = self.tab_offsets[rows]
+        start = self.starts[rows] if column == 0 else self.tabs[first_tab + column - 1] + 1
+        end = self.ends[rows] if column == count - 1 else self.tabs[first_tab + column]
+        return start, end
+
     def fields(self, rows: np.ndarray, count: int, columns: list[int]) -> list[pa.Array]:
         """Fields `columns` (0-based) of the lines `rows`, which must all be plain with `count` fields."""
-        first_tab = self.tab_offsets[rows]
-        result = []
-        for column in columns:
-            start = self.starts[rows] if column == 0 else self.tabs[first_tab + column - 1] + 1
-            end = self.ends[rows] if column == count - 1 else self.tabs[first_tab + column]
-            result.append(from_buffers(*copy_ranges(self.data, start, end)))
-        return result
+        return [from_buffers(*copy_ranges(self.data, *self.field_ranges(rows, count, column))) for column in columns]
