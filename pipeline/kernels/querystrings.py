@@ -25,10 +25,13 @@ from pipeline.kernels import readonly
 FAST, INVALID, SLOW = 0, 1, 2
 """Per-querystring status: pairs produced here; rejected by java.net.URI; left to the general path."""
 
-_REJECTED = np.zeros(256, dtype=np.bool_)
-"""ASCII bytes java.net.URI rejects anywhere in a query or fragment (controls, space, `"<>\\^`{|}`, DEL)."""
-_REJECTED[:0x21] = True
-_REJECTED[[0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F]] = True
+_PLAIN, _SPECIAL, _REJECT, _HIGH = 0, 1, 2, 3
+_CLASSES = np.full(256, _PLAIN, dtype=np.uint8)
+"""Byte classes for the scan: most bytes need no more than this one lookup."""
+_CLASSES[[ord(c) for c in "&;=%+#"]] = _SPECIAL
+_CLASSES[:0x21] = _REJECT     # java.net.URI rejects controls, space, `"<>\\^`{|}` and DEL in a query or fragment
+_CLASSES[[0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F]] = _REJECT
+_CLASSES[0x80:] = _HIGH
 _HEX = np.full(256, -1, dtype=np.int16)
 for _digit in b"0123456789abcdefABCDEF":
     _HEX[_digit] = int(chr(_digit), 16)
@@ -55,7 +58,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
         querystrings.is_valid().to_numpy(zero_copy_only=False)
     capacity = int(np.count_nonzero((data == ord("&")) | (data == ord(";")))) + len(querystrings)
     status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
-        data, offsets, present, capacity, _REJECTED, _HEX)
+        data, offsets, present, capacity, _CLASSES, _HEX)
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
     values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]])
     if not has_value[:pairs].all():
@@ -145,7 +148,7 @@ def _same(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True)
-def _split(data, offsets, present, capacity, rejected, hexv):  # noqa: ANN001, ANN202 (numba signature)
+def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, ANN202 (numba signature)
     """One pass per querystring: check every byte as java.net.URI would, emit each pair of the query part as
     its separator is reached; a querystring that turns out INVALID or SLOW takes its pairs back."""
     n = len(offsets) - 1
@@ -170,10 +173,14 @@ def _split(data, offsets, present, capacity, rejected, hexv):  # noqa: ANN001, A
         i = start
         while True:
             byte = 0x26 if i >= end else data[i]
-            if byte >= 0x80:
+            kind = classes[byte]
+            if kind == _PLAIN:
+                i += 1
+                continue
+            if kind == _HIGH:
                 code = 2
                 break
-            if rejected[byte]:
+            if kind == _REJECT:
                 code = 1
                 break
             if byte == 0x25:
