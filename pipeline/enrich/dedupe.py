@@ -37,35 +37,16 @@ import pyarrow.parquet as pq
 from pipeline.enrich import jsontext
 from pipeline.enrich.working import set_column
 from pipeline.events import FIELD_NAMES
+from pipeline.kernels.hexwords import hex_words
 
 DUPLICATE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0"
 DERIVED_ENVELOPE = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-1"
 _EVENT_ID, _DERIVED_CONTEXTS = FIELD_NAMES.index("event_id"), FIELD_NAMES.index("derived_contexts")
-_HEX = np.full(256, 0, dtype=np.uint64)
-for _i, _c in enumerate(b"0123456789abcdef"):
-    _HEX[_c] = _i
-for _i, _c in enumerate(b"ABCDEF"):
-    _HEX[_c] = 10 + _i
-
-
-def _hex64(texts: pa.Array, width: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """The first `width` hex digits of each string as uint64, and a mask of the rows that had that many."""
-    texts = pc.fill_null(texts, "")
-    usable = pc.greater_equal(pc.utf8_length(texts), width).to_numpy(zero_copy_only=False)
-    prefix = pc.utf8_rpad(pc.utf8_slice_codeunits(texts, 0, width), width, "0")
-    prefix = pc.replace_substring_regex(prefix, "[^0-9A-Fa-f]", "0")
-    digits = np.frombuffer("".join(prefix.to_pylist()).encode("ascii"), dtype=np.uint8).reshape(len(texts), width)
-    values = np.zeros(len(texts), dtype=np.uint64)
-    for column in range(width):
-        values = (values << np.uint64(4)) | _HEX[digits[:, column]]
-    return values, usable
 
 
 def event_id_hash(event_ids: pa.Array) -> np.ndarray:
     """A 64-bit hash of canonical UUID strings (both halves mixed)."""
-    compact = pc.replace_substring(event_ids, "-", "")
-    high, _ = _hex64(compact)
-    low, _ = _hex64(pc.utf8_slice_codeunits(compact, 16, 32))
+    high, low, _ = hex_words(event_ids, skip="-")
     with np.errstate(over="ignore"):
         return (high * np.uint64(0x9E3779B97F4A7C15)) ^ low
 
@@ -116,7 +97,8 @@ class RunDeduplicator:
             return table
         ids = event_id_hash(table.column("event_id").combine_chunks())
         fingerprint_column = table.column("event_fingerprint").combine_chunks()
-        fps, has_fp = _hex64(fingerprint_column)
+        fps, _, digits = hex_words(fingerprint_column)
+        has_fp = digits >= 16
         random_fps = np.frombuffer(np.random.bytes(8 * len(fps)), dtype=np.uint64)
         fps = np.where(has_fp & pc.is_valid(fingerprint_column).to_numpy(zero_copy_only=False), fps, random_fps)
         with np.errstate(over="ignore"):
