@@ -2,15 +2,15 @@
 
 Snowplow's CloudfrontLoader matches each line against full-line regexes (fields separated by any run of
 whitespace; 12, 15, 18 or 19 fields, or at least 23). Real logs are TAB-separated with "-" for empty values,
-so the hot path splits plain TAB-separated lines on the raw bytes (`pipeline.collectors.tabtext`) and checks
-them with Arrow kernels; any line that is not plainly TAB-separated (spaces, an
-empty cookie field, odd line terminators), has an unusual timestamp or is bad goes through `parse_line`,
-the per-line reference implementation of the same rules, which also produces the exact failure messages.
+so the hot path splits plain TAB-separated lines on the raw bytes (`pipeline.collectors.tabtext`), reads
+their timestamps and undoes the double encoding with compiled kernels (`pipeline.kernels`) and checks the rest
+with Arrow kernels; any line that is not plainly TAB-separated (spaces, an empty cookie field, odd line
+terminators), has an unusual timestamp or is bad goes through `parse_line`, the per-line reference
+implementation of the same rules, which also produces the exact failure messages.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
@@ -27,6 +27,7 @@ from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
 from pipeline.events import TIMESTAMP
 from pipeline.kernels.percent25 import single_encoded_ranges
+from pipeline.kernels.tabs import w3c_timestamps
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
@@ -49,9 +50,6 @@ _OPEN_LAYOUT = re.compile(_W.join(_JUL_2014) + _DOT + "*")
 _IP = re.compile(IP_PATTERN)
 _IP_RE2 = r'^"?\[?(?:(?P<v4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|(?P<v6>(?:[0-9a-f]|\.|:+)+))'
 _DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
-
-_PLAIN_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_PLAIN_TIME = r"^[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?$"
 
 BLOCK_SIZE = 8 << 20
 """Decompressed bytes parsed at a time (whole lines): large enough that per-block costs do not matter."""
@@ -124,35 +122,21 @@ _TSV_FIELD_COUNTS = (12, 15, 18, 19)
 _DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY, _FORWARDED_FOR = 0, 1, 4, 5, 7, 9, 10, 11, 19
 
 
-def _fast_rows(fields: list[pa.Array]) -> tuple[np.ndarray, dict[str, pa.Array]]:
+def _fast_rows(fields: list[pa.Array | None], millis: np.ndarray, timestamp_ok: np.ndarray
+               ) -> tuple[np.ndarray, dict[str, pa.Array]]:
     """The plain TAB-separated GET lines with plain timestamps: (their positions among `fields`, columns).
 
-    `fields` are date, time, c-ip, method, path, referer, user agent, querystring (the last three already
-    single-encoded) and x-forwarded-for (None when absent). Lines that fail a check here (another verb, an
-    unusual or impossible timestamp) are left to `parse_line`, which words the failure.
+    `fields` are c-ip, method, path, referer, user agent, querystring (the last three already single-encoded) and
+    x-forwarded-for (None when absent); `millis` and `timestamp_ok` are the lines' `w3c_timestamps`. Lines that
+    fail a check here (another verb, an unusual or impossible timestamp) are left to `parse_line`, which words
+    the failure.
     """
-    date, time, method = fields[0], fields[1], fields[3]
-    plain = pc.and_(pc.equal(method, "GET"), pc.and_(pc.match_substring_regex(date, _PLAIN_DATE),
-                                                     pc.match_substring_regex(time, _PLAIN_TIME)))
-    rows = _select(plain)
-    if len(rows) < len(plain):
-        date, time = date.take(rows), time.take(rows)
-    seconds_text = pc.binary_join_element_wise(date, pc.utf8_slice_codeunits(time, 0, 8), " ")
-    seconds = pc.strptime(seconds_text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-    # Arrow rolls 2013-02-30 over to March: a value whose fields differ from the text's is not a valid time
-    same = [pc.equal(part(seconds), pc.cast(pc.utf8_slice_codeunits(seconds_text, begin, begin + width), pa.int64()))
-            for part, begin, width in ((pc.year, 0, 4), (pc.month, 5, 2), (pc.day, 8, 2), (pc.hour, 11, 2),
-                                       (pc.minute, 14, 2), (pc.second, 17, 2))]
-    valid = _select(functools.reduce(pc.and_, same))
-    if len(valid) < len(same[0]):
-        time, seconds, rows = time.take(valid), seconds.take(valid), rows.take(valid)
-    last_ip, path, referer, useragent, querystring, forwarded_for = fields[2:3] + fields[4:]
-    if len(rows) < len(fields[0]):
-        last_ip, path, referer, useragent, querystring, forwarded_for = (
-            None if values is None else values.take(rows) for values in fields[2:3] + fields[4:])
-    millis = pc.utf8_slice_codeunits(pc.utf8_rpad(pc.utf8_slice_codeunits(time, 9, 12), 3, "0"), 0, 3)
-    millis = pc.cast(pc.if_else(pc.equal(millis, "000"), "0", pc.utf8_ltrim(millis, "0")), pa.int64())
-    tstamp = pc.add(pc.multiply(pc.cast(seconds, pa.int64()), 1000), millis).cast(pa.timestamp("ms"))
+    method = fields[1]
+    rows = _select(pc.and_(pc.equal(method, "GET"), pa.array(timestamp_ok)))
+    values = fields if len(rows) == len(method) else [None if v is None else v.take(rows) for v in fields]
+    last_ip, _, path, referer, useragent, querystring, forwarded_for = values
+    positions = rows.to_numpy()
+    tstamp = pa.Array.from_buffers(pa.timestamp("ms"), len(rows), [None, pa.py_buffer(millis[positions])])
     ip = last_ip
     if forwarded_for is not None:
         extracted = pc.extract_regex(forwarded_for, _IP_RE2)
@@ -162,7 +146,7 @@ def _fast_rows(fields: list[pa.Array]) -> tuple[np.ndarray, dict[str, pa.Array]]
     referer = _null_dash(referer)
     if pc.any(pc.ends_with(referer, "%")).as_py():
         referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
-    return rows.to_numpy(), {
+    return positions, {
         "collector_tstamp": tstamp,
         "ip_address": _null_dash(ip),
         "useragent": _null_dash(useragent),
@@ -194,11 +178,13 @@ def _parsed_columns(block: LineBlock) -> tuple[np.ndarray, dict[str, pa.Array]]:
     fast = np.zeros(len(block), dtype=bool)
     for count in np.unique(counts[usable]).tolist():
         lines = np.flatnonzero(usable & (counts == count))
-        fields = block.fields(lines, count, [_DATE, _TIME, _IP_FIELD, _METHOD, _PATH])
+        fields: list[pa.Array | None] = block.fields(lines, count, [_IP_FIELD, _METHOD, _PATH])
         fields += [single_encoded_ranges(block.data, *block.field_ranges(lines, count, column))
                    for column in (_REFERER, _USERAGENT, _QUERY)]
         fields += block.fields(lines, count, [_FORWARDED_FOR]) if count >= 23 else [None]
-        rows, parsed = _fast_rows(fields)
+        millis, timestamp_ok = w3c_timestamps(block.data, *block.field_ranges(lines, count, _DATE),
+                                              *block.field_ranges(lines, count, _TIME))
+        rows, parsed = _fast_rows(fields, millis, timestamp_ok)
         fast[lines[rows]] = True
         parts.append((lines[rows], parsed))
     slow = np.flatnonzero(~fast)
