@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
 _PRINTABLE_LOW = np.uint64(0x2121212121212121)
@@ -23,8 +24,8 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
           tab_offsets: np.ndarray, line_offsets: np.ndarray, tabs: np.ndarray, line_data: np.ndarray) -> int:
     """`scan_lines` into the given outputs in one pass; returns the lines found, or -1 when an output is too short.
 
-    `words` are the 8-byte words of `data` from offset `head`: a word whose bytes all lie in 0x21-0x7F (most of
-    a log line) holds nothing to note and is skipped at once.
+    `words` are the 8-byte words of `data` from offset `head`: each is checked at once for bytes <= 0x20 or >= 0x80
+    (in most of a log line, a few in 8), and only those bytes are looked at, in order.
     """
     n = len(data)
     word_end = head + 8 * len(words)
@@ -34,15 +35,28 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
     is_plain = True
     written = 0
     i = 0
-    while i <= n:
-        if head <= i < word_end and (i - head) % 8 == 0:
+    pending = np.uint64(0)
+    base = 0
+    while True:
+        if pending != 0:
+            at = base + np.int64(trailing_zeros(pending)) // 8
+            pending &= pending - np.uint64(1)
+        elif head <= i < word_end and (i - head) % 8 == 0:
             word = words[(i - head) // 8]
-            if ((word - _PRINTABLE_LOW) | word) & _HIGH_BITS == 0:
-                i += 8
+            pending = (~((word | _HIGH_BITS) - _PRINTABLE_LOW) | word) & _HIGH_BITS
+            base = i
+            i += 8
+            continue
+        elif i <= n:
+            at = i
+            i += 1
+            if at < n and 32 < data[at] < 0xC2:
                 continue
-        byte = data[i] if i < n else _LF
+        else:
+            break
+        byte = data[at] if at < n else _LF
         if byte == _LF:
-            end = i - 1 if i > start and data[i - 1] == _CR else i
+            end = at - 1 if at > start and data[at - 1] == _CR else at
             if end == start or (tab_count > tab_offsets[line] and tabs[tab_count - 1] == end - 1):
                 is_plain = False
             if line == len(starts):
@@ -55,27 +69,26 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
             written += end - start
             line_offsets[line + 1] = written
             line += 1
-            start = i + 1
+            start = at + 1
             is_plain = True
         elif byte == _TAB:
-            if i == start or (tab_count > 0 and tabs[tab_count - 1] == i - 1):
+            if at == start or (tab_count > 0 and tabs[tab_count - 1] == at - 1):
                 is_plain = False
             if tab_count == len(tabs):
                 return -1
-            tabs[tab_count] = i
+            tabs[tab_count] = at
             tab_count += 1
         elif byte == _VT or byte == _FF or byte == _SPACE:
             is_plain = False
         elif byte == _CR:
-            if i + 1 < n and data[i + 1] != _LF:
+            if at + 1 < n and data[at + 1] != _LF:
                 is_plain = False
         elif byte == 0xC2:
-            if i + 1 < n and data[i + 1] == 0x85:
+            if at + 1 < n and data[at + 1] == 0x85:
                 is_plain = False
         elif byte == 0xE2:
-            if i + 2 < n and data[i + 1] == 0x80 and (data[i + 2] == 0xA8 or data[i + 2] == 0xA9):
+            if at + 2 < n and data[at + 1] == 0x80 and (data[at + 2] == 0xA8 or data[at + 2] == 0xA9):
                 is_plain = False
-        i += 1
     return line
 
 
