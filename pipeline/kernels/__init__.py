@@ -9,6 +9,7 @@ is a start-up cost rather than a pause inside the first batch.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
@@ -18,3 +19,16 @@ def readonly(data: np.ndarray) -> np.ndarray:
     view = data.view()
     view.flags.writeable = False
     return view
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def copy_bytes(source: np.ndarray, start: int, end: int, target: np.ndarray, at: int) -> int:
+    """Copy source[start:end] to target[at:], returning the end of the copy in `target`.
+
+    Indexing with unsigned integers spares numba's negative-index check on every byte, which otherwise keeps
+    LLVM from vectorising the loop (about 9x slower on short copies)."""
+    length = np.uintp(end - start)
+    source_start, target_start = np.uintp(start), np.uintp(at)
+    for k in range(length):
+        target[target_start + k] = source[source_start + k]
+    return at + (end - start)

@@ -12,14 +12,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.collectors.arrowtext import string_buffers
-from pipeline.kernels import readonly
+from pipeline.kernels import copy_bytes, readonly
 
 _NULL = np.frombuffer(b"null", dtype=np.uint8)
 
 
 def fingerprint_texts(parameters: pa.MapArray, exclude: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of each event's fingerprint text: event i's text is bytes[offsets[i]:offsets[i+1]]."""
-    n = len(parameters)
     map_offsets = np.asarray(parameters.offsets).astype(np.int64)
     begin, end = map_offsets[:-1], map_offsets[1:]
     if parameters.null_count:
@@ -27,34 +26,43 @@ def fingerprint_texts(parameters: pa.MapArray, exclude: list[str]) -> tuple[np.n
     keys, values = parameters.keys, parameters.items
     key_offsets, key_data = string_buffers(keys)
     value_offsets, value_data = string_buffers(values)
-    kept = pc.invert(pc.is_in(keys, value_set=pa.array(exclude, pa.string()))).to_numpy(zero_copy_only=False)
     encoded = pc.dictionary_encode(keys)
     names = encoded.dictionary.to_pylist()
-    rank_of_code = np.empty(len(names), dtype=np.int64)
+    rank_of_code = np.empty(len(names), dtype=np.int64)   # a name's place in the sort order; -1: excluded
     rank_of_code[sorted(range(len(names)), key=lambda code: names[code].encode("utf-8"))] = np.arange(len(names))
+    rank_of_code[[code for code, name in enumerate(names) if name in set(exclude)]] = -1
     ranks = rank_of_code[encoded.indices.to_numpy(zero_copy_only=False)] if len(names) else np.zeros(0, np.int64)
     has_value = values.is_valid().to_numpy(zero_copy_only=False)
-    pair_sizes = np.diff(key_offsets) + np.where(has_value, np.diff(value_offsets), len(_NULL)) + 2
-    sizes = np.zeros(n, dtype=np.int64)
-    if len(pair_sizes):
-        totals = np.concatenate([[0], np.cumsum(pair_sizes * kept)])
-        sizes = totals[end] - totals[begin]
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    offsets = _offsets(begin, end, ranks, key_offsets, value_offsets, has_value, len(_NULL))
     text = np.empty(int(offsets[-1]), dtype=np.uint8)
     _write(begin, end, ranks, readonly(key_offsets), readonly(key_data), readonly(value_offsets),
-           readonly(value_data), has_value, kept, offsets, text, _NULL)
+           readonly(value_data), has_value, offsets, text, _NULL)
     return offsets, text
 
 
 @numba.njit(cache=True, nogil=True)
-def _write(begin, end, ranks, key_offsets, key_data, value_offsets, value_data, has_value, kept,  # noqa: ANN001, ANN202
+def _offsets(begin, end, ranks, key_offsets, value_offsets, has_value, null_size):  # noqa: ANN001, ANN202
+    """Where each event's text starts in the output: the sizes of its kept pairs, summed."""
+    offsets = np.zeros(len(begin) + 1, dtype=np.int64)
+    for row in range(len(begin)):
+        size = 0
+        for pair in range(begin[row], end[row]):
+            if ranks[pair] >= 0:
+                size += key_offsets[pair + 1] - key_offsets[pair] + 2 + (
+                    value_offsets[pair + 1] - value_offsets[pair] if has_value[pair] else null_size)
+        offsets[row + 1] = offsets[row] + size
+    return offsets
+
+
+@numba.njit(cache=True, nogil=True)
+def _write(begin, end, ranks, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
            offsets, text, null):
     """Per event: insertion-sort its kept pairs by name rank (stable; a few dozen pairs), then write them."""
     order = np.empty(max(1, int((end - begin).max())) if len(begin) else 1, dtype=np.int64)
     for row in range(len(begin)):
         count = 0
         for pair in range(begin[row], end[row]):
-            if not kept[pair]:
+            if ranks[pair] < 0:
                 continue
             slot = count
             while slot > 0 and ranks[pair] < ranks[order[slot - 1]]:
@@ -65,19 +73,13 @@ def _write(begin, end, ranks, key_offsets, key_data, value_offsets, value_data, 
         at = offsets[row]
         for k in range(count):
             pair = order[k]
-            for i in range(key_offsets[pair], key_offsets[pair + 1]):
-                text[at] = key_data[i]
-                at += 1
+            at = copy_bytes(key_data, key_offsets[pair], key_offsets[pair + 1], text, at)
             text[at] = 0x1F
             at += 1
             if has_value[pair]:
-                for i in range(value_offsets[pair], value_offsets[pair + 1]):
-                    text[at] = value_data[i]
-                    at += 1
+                at = copy_bytes(value_data, value_offsets[pair], value_offsets[pair + 1], text, at)
             else:
-                for i in range(len(null)):
-                    text[at] = null[i]
-                    at += 1
+                at = copy_bytes(null, 0, len(null), text, at)
             text[at] = 0x1F
             at += 1
 

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.collectors.arrowtext import from_buffers, string_buffers
-from pipeline.kernels import readonly
+from pipeline.kernels import copy_bytes, readonly
 
 FAST, INVALID, SLOW = 0, 1, 2
 """Per-querystring status: pairs produced here; rejected by java.net.URI; left to the general path."""
@@ -111,17 +111,17 @@ def _decode(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, he
     high = False
     i = start
     while i < end:
-        byte = data[i]
+        byte = data[np.uintp(i)]
         if byte == 0x2B:
-            out[at] = 0x20
+            out[np.uintp(at)] = 0x20
             i += 1
         elif byte == 0x25:
-            value = hexv[data[i + 1]] * 16 + hexv[data[i + 2]]
+            value = hexv[data[np.uintp(i + 1)]] * 16 + hexv[data[np.uintp(i + 2)]]
             high |= value >= 0x80
-            out[at] = value
+            out[np.uintp(at)] = value
             i += 3
         else:
-            out[at] = byte
+            out[np.uintp(at)] = byte
             i += 1
         at += 1
     return at, high
@@ -132,8 +132,7 @@ def _copy(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, hexv
           coded: bool) -> tuple[int, bool]:
     if coded:
         return _decode(data, start, end, out, at, hexv)
-    out[at:at + end - start] = data[start:end]
-    return at + end - start, False
+    return copy_bytes(data, start, end, out, at), False
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -142,7 +141,7 @@ def _same(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
     if length != offsets[b + 1] - offsets[b]:
         return False
     for k in range(length):
-        if data[offsets[a] + k] != data[offsets[b] + k]:
+        if data[np.uintp(offsets[a] + k)] != data[np.uintp(offsets[b] + k)]:
             return False
     return True
 
@@ -172,7 +171,7 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
         coded = False
         i = start
         while True:
-            byte = 0x26 if i >= end else data[i]
+            byte = 0x26 if i >= end else data[np.uintp(i)]
             kind = classes[byte]
             if kind == _PLAIN:
                 i += 1
@@ -257,9 +256,7 @@ def _move(data: np.ndarray, offsets: np.ndarray, source: int, target: int) -> No
     """Copy item `source` to slot `target` (< source; every item between is already placed)."""
     length = offsets[source + 1] - offsets[source]
     at = offsets[target]
-    for k in range(length):
-        data[at + k] = data[offsets[source] + k]
-    offsets[target + 1] = at + length
+    offsets[target + 1] = copy_bytes(data, offsets[source], offsets[source] + length, data, at)
 
 
 split_querystrings(pa.array(["a=b", None]))  # load the compiled kernel now: its first use costs ~0.5 s
