@@ -16,6 +16,7 @@ from typing import BinaryIO
 import lzokay
 import pyarrow as pa
 import pyarrow.compute as pc
+from isal import isal_zlib
 
 GZIP_MAGIC = b"\x1f\x8b"
 LZOP_MAGIC = b"\x89LZO\x00\r\n\x1a\n"
@@ -137,7 +138,8 @@ class RawReader:
             yield data
 
     def _gunzip(self) -> Iterator[bytes]:
-        inflater = zlib.decompressobj(wbits=31)
+        """gzip members in turn, inflated by ISA-L (the same API as zlib, about twice as fast)."""
+        inflater = isal_zlib.decompressobj(wbits=31)
         in_member = False
         while data := self._stream.read(self._chunk_size):
             while data:
@@ -145,12 +147,12 @@ class RawReader:
                     break  # NUL padding after the last member, which gzip(1) also ignores
                 try:
                     yield inflater.decompress(data, self._chunk_size)
-                except zlib.error as exc:
+                except isal_zlib.error as exc:
                     raise _Damaged("corrupt gzip stream", str(exc)) from None
                 in_member = True
                 if inflater.eof:
                     data = inflater.unused_data
-                    inflater = zlib.decompressobj(wbits=31)
+                    inflater = isal_zlib.decompressobj(wbits=31)
                     in_member = False
                 else:
                     data = inflater.unconsumed_tail
