@@ -138,7 +138,7 @@ def _fast_rows(fields: list[pa.Array | None], millis: np.ndarray, timestamp_ok: 
     positions = rows.to_numpy()
     tstamp = pa.Array.from_buffers(pa.timestamp("ms"), len(rows), [None, pa.py_buffer(millis[positions])])
     ip = last_ip
-    if forwarded_for is not None:
+    if forwarded_for is not None and not pc.all(pc.equal(forwarded_for, "-")).as_py():   # "-" is never an IP
         extracted = pc.extract_regex(forwarded_for, _IP_RE2)
         # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
         v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
