@@ -13,6 +13,8 @@ import numba
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
+from pipeline.kernels import copy_bytes, readonly
+
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
 _PRINTABLE_LOW = np.uint64(0x2121212121212121)
 _HIGH_BITS = np.uint64(0x8080808080808080)
@@ -65,8 +67,7 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
             ends[line] = end
             plain[line] = is_plain
             tab_offsets[line + 1] = tab_count
-            line_data[written:written + end - start] = data[start:end]
-            written += end - start
+            written = copy_bytes(data, start, end, line_data, written)
             line_offsets[line + 1] = written
             line += 1
             start = at + 1
@@ -105,6 +106,7 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     The outputs are sized for log lines (at least 64 bytes a line, 8 a field); a block with shorter ones is
     counted first and scanned again.
     """
+    data = readonly(data)
     head = -data.ctypes.data % 8
     words = data[head:head + (len(data) - head) // 8 * 8].view(np.uint64) if len(data) > head else _NO_WORDS
     line_capacity, tab_capacity = len(data) // 64 + 16, len(data) // 8 + 16
@@ -127,7 +129,7 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 def _copy_ranges(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, offsets: np.ndarray,
                  out: np.ndarray) -> None:
     for row in range(len(starts)):
-        out[offsets[row]:offsets[row + 1]] = data[starts[row]:ends[row]]
+        copy_bytes(data, starts[row], ends[row], out, offsets[row])
 
 
 def copy_ranges(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,7 +137,7 @@ def copy_ranges(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple
     offsets = np.zeros(len(starts) + 1, dtype=np.int64)
     np.cumsum(ends - starts, out=offsets[1:])
     out = np.empty(offsets[-1], dtype=np.uint8)
-    _copy_ranges(data, starts, ends, offsets, out)
+    _copy_ranges(readonly(data), starts, ends, offsets, out)
     return offsets, out
 
 
@@ -202,5 +204,11 @@ def w3c_timestamps(data: np.ndarray, date_starts: np.ndarray, date_ends: np.ndar
     """
     millis = np.empty(len(date_starts), dtype=np.int64)
     valid = np.empty(len(date_starts), dtype=np.bool_)
-    _w3c_timestamps(data, date_starts, date_ends, time_starts, time_ends, millis, valid)
+    _w3c_timestamps(readonly(data), date_starts, date_ends, time_starts, time_ends, millis, valid)
     return millis, valid
+
+
+_SAMPLE = np.frombuffer(b"2024-01-01\t00:00:05.5\tGET\n", dtype=np.uint8)
+scan_lines(_SAMPLE)   # load the compiled kernels now: their first use costs ~0.5 s
+copy_ranges(_SAMPLE, np.array([0]), np.array([10]))
+w3c_timestamps(_SAMPLE, np.array([0]), np.array([10]), np.array([11]), np.array([21]))
