@@ -56,7 +56,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     data = readonly(data)
     present = np.ones(len(querystrings), dtype=np.bool_) if querystrings.null_count == 0 else \
         querystrings.is_valid().to_numpy(zero_copy_only=False)
-    capacity = int(np.count_nonzero((data == ord("&")) | (data == ord(";")))) + len(querystrings)
+    capacity = _separators(data) + len(querystrings)
     status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
         data, offsets, present, capacity, _CLASSES, _HEX)
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
@@ -68,6 +68,16 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
 
 def _bitmap(mask: np.ndarray) -> pa.Buffer:
     return pa.py_buffer(np.packbits(mask, bitorder="little"))
+
+
+@numba.njit(cache=True, nogil=True)
+def _separators(data: np.ndarray) -> int:
+    """How many `&` and `;` there are: with one pair per querystring more, the most pairs there can be."""
+    count = 0
+    for i in range(np.uintp(len(data))):
+        byte = data[i]
+        count += (byte == 0x26) | (byte == 0x3B)
+    return count
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -128,14 +138,6 @@ def _decode(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, he
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _copy(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, hexv: np.ndarray,
-          coded: bool) -> tuple[int, bool]:
-    if coded:
-        return _decode(data, start, end, out, at, hexv)
-    return copy_bytes(data, start, end, out, at), False
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
 def _same(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
     length = offsets[a + 1] - offsets[a]
     if length != offsets[b + 1] - offsets[b]:
@@ -168,7 +170,6 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
         in_query = True
         start = offsets[row]
         equals = -1
-        coded = False
         i = start
         while True:
             byte = 0x26 if i >= end else data[np.uintp(i)]
@@ -186,7 +187,6 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
                 if i + 2 >= end or hexv[data[i + 1]] < 0 or hexv[data[i + 2]] < 0:
                     code = 1
                     break
-                coded = True
                 i += 3
                 continue
             if byte == 0x23 and not in_query:
@@ -196,11 +196,11 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
                 if byte == 0x26 or byte == 0x3B or byte == 0x23:
                     name_stop = i if equals < 0 else equals
                     if name_stop > start:
-                        name_end, high = _copy(data, start, name_stop, name_data, name_offsets[pairs], hexv, coded)
+                        name_end, high = _decode(data, start, name_stop, name_data, name_offsets[pairs], hexv)
                         value_end = value_offsets[pairs]
                         has_value[pairs] = equals >= 0
                         if equals >= 0:
-                            value_end, value_high = _copy(data, equals + 1, i, value_data, value_end, hexv, coded)
+                            value_end, value_high = _decode(data, equals + 1, i, value_data, value_end, hexv)
                             high |= value_high
                         if high and not (_valid_utf8(name_data, name_offsets[pairs], name_end)
                                          and _valid_utf8(value_data, value_offsets[pairs], value_end)):
@@ -212,13 +212,9 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
                         pairs += 1
                     start = i + 1
                     equals = -1
-                    coded = False
                     in_query = byte != 0x23
-                elif byte == 0x3D:
-                    if equals < 0:
-                        equals = i
-                elif byte == 0x2B:
-                    coded = True
+                elif byte == 0x3D and equals < 0:
+                    equals = i
             if i >= end:
                 break
             i += 1
