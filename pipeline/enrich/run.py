@@ -335,10 +335,21 @@ def coalesce(batches: Iterable[pa.RecordBatch], rows: int) -> Iterator[pa.Record
             count += take
             batch = batch.slice(take)
             if count == rows:
-                yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
+                yield _concat(pending)
                 pending, count = [], 0
     if count:
-        yield pa.concat_batches(pending) if len(pending) > 1 else pending[0]
+        yield _concat(pending)
+
+
+def _concat(batches: list[pa.RecordBatch]) -> pa.RecordBatch:
+    """One batch of several; the raw `payload` (the largest column, read only for bad rows) is joined as
+    string views into the collectors' buffers instead of being copied."""
+    if len(batches) == 1:
+        return batches[0]
+    names = batches[0].schema.names
+    columns = [pa.concat_arrays([b.column(name).cast(pa.string_view()) for b in batches]) if name == "payload"
+               else pa.concat_arrays([b.column(name) for b in batches]) for name in names]
+    return pa.RecordBatch.from_arrays(columns, names=names)
 
 
 def _naive_utc(value: datetime | None) -> datetime:

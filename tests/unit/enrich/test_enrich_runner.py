@@ -16,7 +16,7 @@ from snowplow_analytics_sdk.event_transformer import transform
 from pipeline.collectors.records import raw_batch
 from pipeline.config import ConfigError
 from pipeline.enrich.registry import build_steps
-from pipeline.enrich.run import enrich_batches, enrich_objects
+from pipeline.enrich.run import coalesce, enrich_batches, enrich_objects
 from pipeline.iglu import Resolver
 from pipeline.storage import Storage
 
@@ -74,6 +74,18 @@ def configs(tmp_path_factory, shared_data) -> Path:
 
 def bad_lines(storage: Storage) -> list[dict]:
     return [json.loads(x) for x in storage.read_bytes("bad/part-00000.jsonl").decode().splitlines()]
+
+
+def test_coalesce_recuts_batches_keeping_every_record_and_payload():
+    payloads = [f"line {i}\t" + "é" * i for i in range(11)]
+    sizes = [1, 4, 2, 4]
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    batches = [raw_batch(n, {"payload": payloads[s:s + n], "querystring": [f"e=pv&n={i}" for i in range(s, s + n)]})
+               for s, n in zip(starts, sizes, strict=True)]
+    out = list(coalesce(iter(batches), 3))
+    assert [b.num_rows for b in out] == [3, 3, 3, 2]
+    assert [p for b in out for p in b.column("payload").to_pylist()] == payloads
+    assert [q for b in out for q in b.column("querystring").to_pylist()] == [f"e=pv&n={i}" for i in range(11)]
 
 
 def test_adversarial_input_is_conserved(tmp_path, configs):
