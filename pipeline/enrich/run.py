@@ -34,7 +34,7 @@ from pipeline.enrich.dedupe import DERIVED_ENVELOPE, RunDeduplicator
 from pipeline.enrich.fields import PRIVATE_NAMES, build_working_table
 from pipeline.enrich.registry import ConfiguredStep, build_steps
 from pipeline.enrich.working import has_failures
-from pipeline.events import ENRICHED_SCHEMA, FIELD_NAMES, conform, to_tsv_lines
+from pipeline.events import ENRICHED_SCHEMA, FIELD_NAMES, PARQUET_OPTIONS, conform, to_tsv_lines
 from pipeline.iglu import Resolver
 from pipeline.protocol import to_events
 from pipeline.storage import Storage
@@ -267,7 +267,7 @@ class _Outputs:
         self._bad = open(self.bad_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
         self._good_tsv = open(self.good_path, "wb") if output_format == "tsv" else None  # noqa: SIM115
         self._parquet = None if output_format == "tsv" else pq.ParquetWriter(self.good_path, ENRICHED_SCHEMA,
-                                                                             compression="zstd")
+                                                                             **PARQUET_OPTIONS)
 
     def write(self, good: pa.Table, bad: list[dict[str, Any]]) -> None:
         for row in bad:
