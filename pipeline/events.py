@@ -254,12 +254,15 @@ def conform(table: pa.Table | pa.RecordBatch) -> pa.Table:
     """
     if isinstance(table, pa.RecordBatch):
         table = pa.Table.from_batches([table])
+    present = dict(zip(table.column_names, table.columns, strict=True))
     columns = []
     for field in ENRICHED_SCHEMA:
-        if field.name in table.column_names:
-            columns.append(table.column(field.name).cast(field.type))
-        else:
-            columns.append(pa.nulls(table.num_rows, field.type))
+        column = present.get(field.name)
+        if column is None:
+            column = pa.nulls(table.num_rows, field.type)
+        elif column.type != field.type:
+            column = column.cast(field.type)
+        columns.append(column)
     return pa.Table.from_arrays(columns, schema=ENRICHED_SCHEMA)
 
 
