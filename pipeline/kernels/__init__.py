@@ -32,3 +32,37 @@ def copy_bytes(source: np.ndarray, start: int, end: int, target: np.ndarray, at:
     for k in range(length):
         target[target_start + k] = source[source_start + k]
     return at + (end - start)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
+    """Well-formed UTF-8 (Unicode table 3-7): no overlong forms, surrogates or code points past U+10FFFF."""
+    i = start
+    while i < end:
+        lead = data[i]
+        if lead < 0x80:
+            i += 1
+            continue
+        if 0xC2 <= lead <= 0xDF:
+            size, low, high = 2, 0x80, 0xBF
+        elif lead == 0xE0:
+            size, low, high = 3, 0xA0, 0xBF
+        elif lead == 0xED:
+            size, low, high = 3, 0x80, 0x9F
+        elif 0xE1 <= lead <= 0xEF:
+            size, low, high = 3, 0x80, 0xBF
+        elif lead == 0xF0:
+            size, low, high = 4, 0x90, 0xBF
+        elif 0xF1 <= lead <= 0xF3:
+            size, low, high = 4, 0x80, 0xBF
+        elif lead == 0xF4:
+            size, low, high = 4, 0x80, 0x8F
+        else:
+            return False
+        if i + size > end or not low <= data[i + 1] <= high:
+            return False
+        for k in range(i + 2, i + size):
+            if not 0x80 <= data[k] <= 0xBF:
+                return False
+        i += size
+    return True

@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.collectors.arrowtext import string_buffers
-from pipeline.kernels import readonly
+from pipeline.kernels import readonly, valid_utf8
 
 SIXTET = np.full(256, -1, dtype=np.int8)
 """The 6-bit value of each byte in the base64 or base64url alphabet, -1 for other bytes."""
@@ -92,42 +92,8 @@ def _decode(offsets: np.ndarray, data: np.ndarray, sixtet: np.ndarray, out_offse
                 out[position] = (bits >> held) & 0xFF
                 high |= out[position]
                 position += _ONE
-        invalid[row] = high & 0x808080 != 0 and not _valid_utf8(out, out_offsets[row], out_offsets[row + 1])
+        invalid[row] = high & 0x808080 != 0 and not valid_utf8(out, out_offsets[row], out_offsets[row + 1])
     return invalid
-
-
-@numba.njit(cache=True, nogil=True)
-def _valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
-    """Whether data[start:end] is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF)."""
-    i = start
-    while i < end:
-        lead = data[i]
-        if lead < 0x80:
-            i += 1
-            continue
-        if 0xC2 <= lead <= 0xDF:
-            length, low, high = 2, 0x80, 0xBF
-        elif lead == 0xE0:
-            length, low, high = 3, 0xA0, 0xBF
-        elif 0xE1 <= lead <= 0xEC or 0xEE <= lead <= 0xEF:
-            length, low, high = 3, 0x80, 0xBF
-        elif lead == 0xED:
-            length, low, high = 3, 0x80, 0x9F
-        elif lead == 0xF0:
-            length, low, high = 4, 0x90, 0xBF
-        elif 0xF1 <= lead <= 0xF3:
-            length, low, high = 4, 0x80, 0xBF
-        elif lead == 0xF4:
-            length, low, high = 4, 0x80, 0x8F
-        else:
-            return False
-        if i + length > end or not low <= data[i + 1] <= high:
-            return False
-        for k in range(i + 2, i + length):
-            if not 0x80 <= data[k] <= 0xBF:
-                return False
-        i += length
-    return True
 
 
 def decode_base64url_column(values: pa.Array) -> pa.Array:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.collectors.arrowtext import from_buffers, string_buffers
-from pipeline.kernels import copy_bytes, readonly
+from pipeline.kernels import copy_bytes, readonly, valid_utf8
 
 FAST, INVALID, SLOW = 0, 1, 2
 """Per-querystring status: pairs produced here; rejected by java.net.URI; left to the general path."""
@@ -78,40 +78,6 @@ def _separators(data: np.ndarray) -> int:
         byte = data[i]
         count += (byte == 0x26) | (byte == 0x3B)
     return count
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
-    """Well-formed UTF-8 (Unicode table 3-7): no overlong forms, surrogates or code points past U+10FFFF."""
-    i = start
-    while i < end:
-        lead = data[i]
-        if lead < 0x80:
-            i += 1
-            continue
-        if 0xC2 <= lead <= 0xDF:
-            size, low, high = 2, 0x80, 0xBF
-        elif lead == 0xE0:
-            size, low, high = 3, 0xA0, 0xBF
-        elif lead == 0xED:
-            size, low, high = 3, 0x80, 0x9F
-        elif 0xE1 <= lead <= 0xEF:
-            size, low, high = 3, 0x80, 0xBF
-        elif lead == 0xF0:
-            size, low, high = 4, 0x90, 0xBF
-        elif 0xF1 <= lead <= 0xF3:
-            size, low, high = 4, 0x80, 0xBF
-        elif lead == 0xF4:
-            size, low, high = 4, 0x80, 0x8F
-        else:
-            return False
-        if i + size > end or not low <= data[i + 1] <= high:
-            return False
-        for k in range(i + 2, i + size):
-            if not 0x80 <= data[k] <= 0xBF:
-                return False
-        i += size
-    return True
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -202,8 +168,8 @@ def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, AN
                         if equals >= 0:
                             value_end, value_high = _decode(data, equals + 1, i, value_data, value_end, hexv)
                             high |= value_high
-                        if high and not (_valid_utf8(name_data, name_offsets[pairs], name_end)
-                                         and _valid_utf8(value_data, value_offsets[pairs], value_end)):
+                        if high and not (valid_utf8(name_data, name_offsets[pairs], name_end)
+                                         and valid_utf8(value_data, value_offsets[pairs], value_end)):
                             code = 2
                             break
                         rows[pairs] = row
