@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -253,10 +252,3 @@ def to_uuid(values: pa.Array, param: str, failures: Failures) -> pa.Array:
 def first_of(*columns: pa.Array) -> pa.Array:
     """The first non-null value across columns (a parameter and its legacy alias)."""
     return pc.coalesce(*columns) if len(columns) > 1 else columns[0]
-
-
-def map_distinct(values: pa.Array, function: Callable[[str], Any], type_: pa.DataType) -> pa.Array:
-    """Apply a per-value Python function once per distinct non-null value and map the results back."""
-    distinct = pc.unique(pc.drop_null(values))
-    results = pa.array([function(v) for v in distinct.to_pylist()], type_)
-    return pc.take(results, pc.index_in(values, value_set=distinct))
