@@ -5,6 +5,10 @@ Each kernel is a numba function over the `uint8` data and integer offsets of a s
 results as the reference implementation it replaces. Each module runs its kernels once on a tiny input when
 it is imported, so that loading them (compiled once per machine and cached on disk by numba's `cache=True`)
 is a start-up cost rather than a pause inside the first batch.
+
+NOTE: numba's cache is keyed on each kernel's own source file, so a kernel that inlines a helper of this module
+(`copy_bytes`, `valid_utf8`) keeps its cached code when only the helper changes: after editing a helper, delete
+`pipeline/kernels/__pycache__` (fresh clones and images have none).
 """
 
 from __future__ import annotations
