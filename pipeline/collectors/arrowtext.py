@@ -40,9 +40,15 @@ def _narrow(offsets: np.ndarray) -> np.ndarray:
     return offsets.astype(np.int32) if offsets[-1] < 2**31 else offsets
 
 
-def from_buffers(offsets: np.ndarray, data: np.ndarray, *, utf8: bool = True) -> pa.Array:
-    """A string (or binary) array without nulls from 0-based int64 offsets and its data bytes."""
+def from_buffers(offsets: np.ndarray, data: np.ndarray, *, valid: np.ndarray | None = None,
+                 utf8: bool = True) -> pa.Array:
+    """A string (or binary) array from 0-based int64 offsets and its data bytes; `valid` (a boolean per value)
+    marks the non-null values, none are null without it. Large types only when the data needs 64-bit offsets."""
     kind = _offsets_type(offsets)
     if not utf8:
         kind = pa.binary() if kind == pa.string() else pa.large_binary()
-    return pa.Array.from_buffers(kind, len(offsets) - 1, [None, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)])
+    count = len(offsets) - 1
+    null_count = 0 if valid is None else count - int(np.count_nonzero(valid))
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if null_count else None
+    return pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)],
+                                 null_count=null_count)

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers
 from pipeline.kernels import readonly, valid_utf8
 
 SIXTET = np.full(256, -1, dtype=np.int8)
@@ -108,16 +108,12 @@ def decode_base64url_column(values: pa.Array) -> pa.Array:
     np.cumsum(sizes, out=out_offsets[1:])
     out = np.empty(out_offsets[-1], dtype=np.uint8)
     invalid = _decode(offsets, data, SIXTET, out_offsets, out)
-    kind = pa.string() if out_offsets[-1] < 2**31 else pa.large_string()
-    validity = None if valid is None else pa.py_buffer(np.packbits(valid, bitorder="little"))
-    narrowed = out_offsets.astype(np.int32) if kind == pa.string() else out_offsets
-    decoded = pa.Array.from_buffers(kind, len(values), [validity, pa.py_buffer(narrowed), pa.py_buffer(out)],
-                                    null_count=values.null_count)
+    decoded = from_buffers(out_offsets, out, valid=valid)
     rows = np.flatnonzero(invalid)
     if len(rows) == 0:
         return decoded.cast(pa.string())
     replaced = pa.array([out[out_offsets[row]:out_offsets[row + 1]].tobytes().decode("utf-8", errors="replace")
-                         for row in rows.tolist()], kind)
+                         for row in rows.tolist()], decoded.type)
     mask = np.zeros(len(values), dtype=bool)
     mask[rows] = True
     return pc.replace_with_mask(decoded, pa.array(mask), replaced).cast(pa.string())

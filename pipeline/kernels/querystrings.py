@@ -60,14 +60,8 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
         data, offsets, present, capacity, _CLASSES, _HEX)
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
-    values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]])
-    if not has_value[:pairs].all():
-        values = pa.Array.from_buffers(values.type, pairs, [_bitmap(has_value[:pairs]), *values.buffers()[1:]])
+    values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]], valid=has_value[:pairs])
     return Pairs(status, rows[:pairs], names, values)
-
-
-def _bitmap(mask: np.ndarray) -> pa.Buffer:
-    return pa.py_buffer(np.packbits(mask, bitorder="little"))
 
 
 @numba.njit(cache=True, nogil=True)

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers
 
 _TAB = 9
 _TAB_WIDTH = 4
@@ -78,19 +78,8 @@ def tsv_safe(values: pa.Array) -> pa.Array:
         safe_data = np.empty(int(safe_offsets[-1]), dtype=np.uint8)
         _write_safe(offsets, data, valid, safe_offsets, safe_data)
         offsets, data = safe_offsets, safe_data
-    return _string_array(values.type, offsets, data, valid & (lengths > 0))
-
-
-def _string_array(kind: pa.DataType, offsets: np.ndarray, data: np.ndarray, valid: np.ndarray) -> pa.Array:
-    """A string array of type `kind` from 0-based int64 offsets, data bytes and a validity mask."""
-    count = len(offsets) - 1
-    null_count = count - int(np.count_nonzero(valid))
-    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if null_count else None
-    if kind != pa.large_string():
-        kind = pa.string() if offsets[-1] < 2**31 else pa.large_string()
-    width = np.int64 if kind == pa.large_string() else np.int32
-    return pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(offsets.astype(width)), pa.py_buffer(data)],
-                                 null_count=null_count)
+    safe = from_buffers(offsets, data, valid=valid & (lengths > 0))
+    return safe.cast(pa.large_string()) if values.type == pa.large_string() else safe
 
 
 tsv_safe(pa.array(["a\tb", "", None]))  # load the compiled kernels now: their first use costs ~0.5 s
