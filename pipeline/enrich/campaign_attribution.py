@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import DistinctMap, set_column
+from pipeline.enrich.working import DistinctMap, set_fields
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "campaign_attribution"
@@ -92,9 +92,6 @@ def make_step(names: dict[str, tuple[str, ...]], click_ids: dict[str, str]) -> S
         candidates = pc.and_(has_page, pc.fill_null(pc.match_substring_regex(queries, pattern), False))
         if not pc.any(candidates).as_py():
             return table
-        found = attributed(pc.if_else(candidates, queries, pa.scalar(None, pa.string())))
-        for name in COLUMNS:
-            table = set_column(table, name, pc.struct_field(found, name))
-        return table
+        return set_fields(table, attributed(pc.if_else(candidates, queries, pa.scalar(None, pa.string()))), COLUMNS)
 
     return attribute_campaigns

@@ -36,7 +36,7 @@ import pyarrow.parquet as pq
 
 from pipeline.enrich import jsontext
 from pipeline.enrich.working import set_column
-from pipeline.events import FIELD_NAMES
+from pipeline.events import FIELD_NAMES, PARQUET_OPTIONS
 from pipeline.kernels.hexwords import hex_words
 
 DUPLICATE_SCHEMA = "iglu:com.snowplowanalytics.snowplow/duplicate/jsonschema/1-0-0"
@@ -97,10 +97,9 @@ class RunDeduplicator:
             return table
         ids = event_id_hash(table.column("event_id").combine_chunks())
         fingerprint_column = table.column("event_fingerprint").combine_chunks()
-        fps, _, digits = hex_words(fingerprint_column)
-        has_fp = digits >= 16
+        fps, _, digits = hex_words(fingerprint_column)   # a null fingerprint has no digits
         random_fps = np.frombuffer(np.random.bytes(8 * len(fps)), dtype=np.uint64)
-        fps = np.where(has_fp & pc.is_valid(fingerprint_column).to_numpy(zero_copy_only=False), fps, random_fps)
+        fps = np.where(digits >= 16, fps, random_fps)
         with np.errstate(over="ignore"):
             pairs = ids ^ (fps * np.uint64(0xC2B2AE3D27D4EB4F))
         id_seen, pair_seen = self._ids.contains(ids), self._pairs.contains(pairs)
@@ -146,9 +145,7 @@ class RunDeduplicator:
             self._rewrite_tsv(path, renamed)
         else:
             source = pq.ParquetFile(path)
-            compression = (source.metadata.row_group(0).column(0).compression.lower()
-                           if source.num_row_groups else "zstd")
-            with pq.ParquetWriter(renamed, source.schema_arrow, compression=compression) as writer:
+            with pq.ParquetWriter(renamed, source.schema_arrow, **PARQUET_OPTIONS) as writer:
                 for index in range(source.num_row_groups):
                     table = self.rename_originals(source.read_row_group(index))
                     writer.write_table(table, row_group_size=max(table.num_rows, 1))

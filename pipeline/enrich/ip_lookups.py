@@ -20,11 +20,10 @@ from typing import Any
 import maxminddb
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import DistinctMap, set_column
+from pipeline.enrich.working import DistinctMap, set_fields
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "ip_lookups"
@@ -67,10 +66,7 @@ def make_step(readers: dict[str, maxminddb.Reader]) -> Step:
         ips = table.column("user_ipaddress")
         if ips.null_count == len(ips):
             return table
-        found = looked_up(ips)
-        for name in COLUMNS:
-            table = set_column(table, name, pc.struct_field(found, name))
-        return table
+        return set_fields(table, looked_up(ips), COLUMNS)
 
     return lookup_ips
 

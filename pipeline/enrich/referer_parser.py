@@ -29,7 +29,7 @@ import yaml
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import DistinctMap, set_column
+from pipeline.enrich.working import DistinctMap, set_fields
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "referer_parser"
@@ -91,10 +91,7 @@ def make_step(lookup: Lookup, internal_domains: list[str]) -> Step:
             return table
         hosts = pc.fill_null(table.column("page_urlhost"), "")
         keys = pc.binary_join_element_wise(referers, hosts, KEY_SEPARATOR)
-        found = classified(keys)
-        for name in RESULT_TYPE.names:
-            table = set_column(table, name, pc.struct_field(found, name))
-        return table
+        return set_fields(table, classified(keys), RESULT_TYPE.names)
 
     return parse_referers
 

@@ -29,7 +29,7 @@ from ua_parser.regex import Resolver
 
 from pipeline.config import ConfigError
 from pipeline.enrich.assets import asset_spec, fetch_asset
-from pipeline.enrich.working import DistinctMap, append_derived_json, compact_json, set_column
+from pipeline.enrich.working import DistinctMap, append_derived_json, compact_json, set_fields
 
 Step = Callable[[pa.Table], pa.Table]
 CONTEXT_SCHEMA = "iglu:com.snowplowanalytics.snowplow/ua_parser_context/jsonschema/1-0-0"
@@ -82,8 +82,7 @@ def make_step(resolver: Resolver) -> Step:
         if useragents.null_count == len(useragents):
             return table
         parsed = parsed_useragents(useragents)
-        for name in COLUMNS:
-            table = set_column(table, name, pc.struct_field(parsed, name))
+        table = set_fields(table, parsed, COLUMNS)
         return append_derived_json(table, pc.struct_field(parsed, "context"), first=True)
 
     return parse_useragents

@@ -54,6 +54,13 @@ def set_column(table: pa.Table, name: str, values: pa.Array | pa.ChunkedArray) -
     return table.set_column(index, table.schema.field(index), values.cast(table.schema.field(index).type))
 
 
+def set_fields(table: pa.Table, values: pa.Array, names: Sequence[str]) -> pa.Table:
+    """Set each column of `names` from the field of that name of the struct array `values`."""
+    for name in names:
+        table = set_column(table, name, pc.struct_field(values, name))
+    return table
+
+
 def _append_lists(table: pa.Table, column: str, additions: Sequence[Sequence[str] | None]) -> pa.Table:
     """Append per-row string lists to a list<string> working column (None or [] adds nothing to that row)."""
     if all(not a for a in additions):
