@@ -10,14 +10,11 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from pipeline.collectors.arrowtext import string_buffers
+from pipeline.collectors.arrowtext import HEX_VALUE, string_buffers
 from pipeline.kernels import readonly
 
-_DIGIT = np.zeros(256, dtype=np.uint64)
-for _value, _digit in enumerate(b"0123456789abcdef"):
-    _DIGIT[_digit] = _value
-for _value, _digit in enumerate(b"ABCDEF"):
-    _DIGIT[_digit] = 10 + _value
+_DIGIT = np.maximum(HEX_VALUE, 0).astype(np.uint64)
+"""Each byte's value as a hex digit; 0 for any other byte."""
 
 
 def hex_words(values: pa.Array, skip: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers
 from pipeline.kernels import copy_bytes, readonly, valid_utf8
 
 FAST, INVALID, SLOW = 0, 1, 2
@@ -32,9 +32,6 @@ _CLASSES[[ord(c) for c in "&;=%+#"]] = _SPECIAL
 _CLASSES[:0x21] = _REJECT     # java.net.URI rejects controls, space, `"<>\\^`{|}` and DEL in a query or fragment
 _CLASSES[[0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F]] = _REJECT
 _CLASSES[0x80:] = _HIGH
-_HEX = np.full(256, -1, dtype=np.int16)
-for _digit in b"0123456789abcdefABCDEF":
-    _HEX[_digit] = int(chr(_digit), 16)
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
         querystrings.is_valid().to_numpy(zero_copy_only=False)
     capacity = _separators(data) + len(querystrings)
     status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
-        data, offsets, present, capacity, _CLASSES, _HEX)
+        data, offsets, present, capacity, _CLASSES, HEX_VALUE)
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
     values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]], valid=has_value[:pairs])
     return Pairs(status, rows[:pairs], names, values)
