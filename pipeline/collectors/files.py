@@ -114,24 +114,30 @@ class RawReader:
             kind, detail = damage.args
             self.error = f"{kind} after {self.produced} bytes: {detail}"
 
-    def line_blocks(self, block_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    def line_blocks(self, block_size: int = CHUNK_SIZE) -> Iterator[memoryview]:
         """Blocks of whole lines: each block is one or more lines joined by b"\\n", without the final newline.
 
         Splitting a block on b"\\n" gives its lines; a line cut off by damage or the end of the object is
         still a line. Hadoop's line reader does the same, so the line numbers agree with Snowplow's.
+        Blocks are read-only views of the decompressed bytes: an object that decompresses in one step (most
+        collector logs) is never copied, and larger ones are joined once per block.
         """
-        pending = bytearray()
+        pending: list[bytes] = []
+        size = 0
         for chunk in self.chunks():
-            pending += chunk
-            if len(pending) < block_size:
+            pending.append(chunk)
+            size += len(chunk)
+            last_newline = chunk.rfind(b"\n")
+            if size < block_size or last_newline < 0:
                 continue
-            cut = pending.rfind(b"\n")
-            if cut < 0:
-                continue
-            yield bytes(pending[:cut])
-            del pending[: cut + 1]
-        if pending:
-            yield bytes(pending[:-1] if pending.endswith(b"\n") else pending)
+            text = b"".join(pending)
+            cut = size - len(chunk) + last_newline
+            yield memoryview(text)[:cut]
+            pending = [text[cut + 1:]]
+            size = len(pending[0])
+        text = b"".join(pending)
+        if text:
+            yield memoryview(text)[:-1] if text.endswith(b"\n") else memoryview(text)
 
     def _plain(self) -> Iterator[bytes]:
         while data := self._stream.read(self._chunk_size):
@@ -237,7 +243,7 @@ def _verify(checks: list[tuple[str, int]], data: bytes, what: str) -> None:
 def iter_line_arrays(reader: RawReader) -> Iterator[pa.Array]:
     """Decompressed lines as Arrow string arrays; invalid UTF-8 replaced by U+FFFD, a CR before LF dropped."""
     for block in reader.line_blocks():
-        text = pa.array([block.decode("utf-8", errors="replace")], pa.string())
+        text = pa.array([str(block, "utf-8", errors="replace")], pa.string())
         lines = pc.list_flatten(pc.split_pattern(text, "\n"))
         yield pc.replace_substring_regex(lines, "\r$", "", max_replacements=1)
 

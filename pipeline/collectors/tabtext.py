@@ -22,13 +22,13 @@ from pipeline.collectors.arrowtext import from_buffers
 from pipeline.kernels.tabs import copy_ranges, scan_lines
 
 
-def _valid_utf8(block: bytes) -> bytes:
+def _valid_utf8(block: bytes | memoryview) -> bytes | memoryview:
     """The block itself when it is valid UTF-8, else decoded with U+FFFD replacements and re-encoded."""
     try:
         pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, len(block)], np.int32)),
                                                pa.py_buffer(block)]).cast(pa.string())
     except pa.ArrowInvalid:
-        return block.decode("utf-8", errors="replace").encode("utf-8")
+        return str(block, "utf-8", errors="replace").encode("utf-8")
     return block
 
 
@@ -50,7 +50,7 @@ class LineBlock:
     plain: np.ndarray
 
     @classmethod
-    def parse(cls, block: bytes) -> LineBlock:
+    def parse(cls, block: bytes | memoryview) -> LineBlock:
         block = _valid_utf8(block)
         data = np.frombuffer(block, dtype=np.uint8)
         starts, ends, tabs, tab_offsets, plain, line_offsets, line_data = scan_lines(data)
