@@ -3,8 +3,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from enrich_tables import working_table
+from ua_parser import loaders
+from ua_parser.regex import Resolver
 
+from pipeline.config import ConfigError
 from pipeline.enrich import ua_parser
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 5_1_1 like Mac OS X) AppleWebKit/534.46 (KHTML, like Gecko) "
@@ -69,3 +73,20 @@ def test_sample_config_runs_offline(sample_configs: Path):
     data = json.loads((sample_configs / "ua_parser_config.json").read_text())["data"]
     assert ua_parser.from_config(data)(working_table(useragent=[IPHONE])).column("br_name").to_pylist() == [
         "Mobile Safari"]
+
+
+def test_custom_regexes_file_with_a_bad_pattern_is_a_config_error(tmp_path: Path):
+    (tmp_path / "regexes.yaml").write_text(
+        "user_agent_parsers:\n  - regex: '(PloughBot/(\\d+)'\nos_parsers: []\ndevice_parsers: []\n")
+    with pytest.raises(ConfigError, match="regexes.yaml is not a uap-core regexes YAML file"):
+        ua_parser.from_config({"name": "ua_parser_config", "parameters": {
+            "database": "regexes.yaml", "uri": str(tmp_path)}})
+
+
+def test_bundled_regexes_parse_as_the_eager_uap_matchers_do():
+    agents = [IPHONE, FIREFOX, GOOGLEBOT, "Mozilla/5.0 (compatible; PetalBot;+https://webmaster.petalsearch.com/)",
+              "Mozilla/5.0 (Linux; U; Android 4.0; en-us; KFTT Build/IML74K) AppleWebKit/535.19 Silk/2.1",
+              "Mozilla/5.0 (Linux; Android 10; SM-G973F) AppleWebKit/537.36 Chrome/90.0 Mobile Safari/537.36",
+              "SAMSUNG-SGH-A867/A867UCHJ3 SHP/VPP/R5 NetFront/35 SMM-MMS/1.2.0", "curl/8.4.0", ""]
+    table = working_table(useragent=agents)
+    assert step()(table).equals(ua_parser.make_step(Resolver(loaders.load_builtins()))(table))
