@@ -18,13 +18,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.enrich.working import compact_json, failure
+from pipeline.kernels.tracker_values import (
+    OK,
+    OVERFLOW,
+    REJECTED,
+    SLOW,
+    canonical_uuids,
+    parse_dimensions,
+    parse_flags,
+    parse_integers,
+)
 from pipeline.kernels.tsv_safe import tsv_safe as kernel_tsv_safe
 
 MIN_TIMESTAMP_MS = -62_167_219_200_000   # 0000-01-01 00:00:00.000 UTC (proleptic Gregorian, as joda)
 MAX_TIMESTAMP_MS = 253_402_300_799_999   # 9999-12-31 23:59:59.999 UTC
 _INT32 = (-(2**31), 2**31 - 1)
 _INT64 = (-(2**63), 2**63 - 1)
-_UUID = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _JAVA_DECIMAL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -93,51 +102,40 @@ def _java_int(text: str, bounds: tuple[int, int]) -> int | None:
     return value if bounds[0] <= value <= bounds[1] else None
 
 
-def _plain_ints(values: pa.Array) -> pa.Array:
-    """Where `values` match `-?[0-9]{1,18}` (null → False): ASCII integers that int64 holds, read by Arrow's cast.
-
-    String kernels rather than a regex, which costs ten times more per value."""
-    digits = pc.utf8_ltrim(values, "-")
-    length = pc.binary_length(digits)
-    one_sign = pc.less_equal(pc.subtract(pc.binary_length(values), length), 1)
-    plain = pc.and_(pc.and_(pc.ascii_is_decimal(digits), pc.less_equal(length, 18)), one_sign)
-    return pc.fill_null(plain, False)
-
-
-def _parse_ints(values: pa.Array, bounds: tuple[int, int]) -> tuple[pa.Array, np.ndarray]:
-    """(int64 values, bool mask of rows parsed) with the slow path only for signs, non-ASCII or long values."""
-    fast = _plain_ints(values)
-    parsed = pc.cast(pc.if_else(fast, values, pa.scalar(None, pa.string())), pa.int64())
-    ok = pc.and_(fast, pc.and_(pc.greater_equal(parsed, bounds[0]), pc.less_equal(parsed, bounds[1])))
-    ok = pc.fill_null(ok, False).to_numpy(zero_copy_only=False).copy()
-    slow = np.flatnonzero(pc.and_(pc.is_valid(values), pc.invert(fast)).to_numpy(zero_copy_only=False))
+def _parse_ints(values: pa.Array, bounds: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(int64 values, status per row: ABSENT, OK or REJECTED): a compiled pass, Java's own rules only for
+    non-ASCII or long values."""
+    numbers, status = parse_integers(values, *bounds)
+    slow = np.flatnonzero(status == SLOW)
     if len(slow):
-        slow_values = [_java_int(v, bounds) for v in pc.take(values, pa.array(slow)).to_pylist()]
-        found = [(i, v) for i, v in zip(slow, slow_values, strict=True) if v is not None]
-        if found:
-            numbers = pc.fill_null(parsed, 0).to_numpy().copy()
-            present = pc.is_valid(parsed).to_numpy(zero_copy_only=False).copy()
-            for i, v in found:
-                numbers[i], present[i], ok[i] = v, True, True
-            parsed = pa.array(numbers, pa.int64(), mask=~present)
-    return parsed, ok
+        for row, text in zip(slow.tolist(), pc.take(values, pa.array(slow)).to_pylist(), strict=True):
+            value = _java_int(text, bounds)
+            status[row] = REJECTED if value is None else OK
+            numbers[row] = value or 0
+    return numbers, status
+
+
+def _record_rejected(failures: Failures, param: str, values: pa.Array, rejected_rows: np.ndarray,
+                     expectation: str) -> None:
+    """Record the failure of every row in the boolean mask `rejected_rows`, with its original value."""
+    rows = np.flatnonzero(rejected_rows)
+    if len(rows):
+        failures.field(param, rows, pc.take(values, pa.array(rows)).to_pylist(), expectation)
 
 
 def to_int(values: pa.Array, param: str, failures: Failures,
            expectation: str = "cannot be converted to java.lang.Integer") -> pa.Array:
     """A Java int parameter (vid, ti_qu, pp_*) as int32."""
-    parsed, ok = _parse_ints(values, _INT32)
-    rows, bad = rejected(values, pa.array(ok))
-    failures.field(param, rows, bad, expectation)
-    return pc.if_else(pa.array(ok), parsed, pa.scalar(None, pa.int64())).cast(pa.int32())
+    numbers, status = _parse_ints(values, _INT32)
+    _record_rejected(failures, param, values, status == REJECTED, expectation)
+    return pa.array(numbers.astype(np.int32), pa.int32(), mask=status != OK)
 
 
 def validated_int_text(values: pa.Array, param: str, failures: Failures) -> pa.Array:
     """txn_id: validated as a Java int, written as the original text (leading zeros kept)."""
-    _, ok = _parse_ints(values, _INT32)
-    rows, bad = rejected(values, pa.array(ok))
-    failures.field(param, rows, bad, "not a valid integer")
-    return pc.if_else(pa.array(ok), values, pa.scalar(None, pa.string()))
+    _, status = _parse_ints(values, _INT32)
+    _record_rejected(failures, param, values, status == REJECTED, "not a valid integer")
+    return pc.if_else(pa.array(status == OK), values, pa.scalar(None, pa.string()))
 
 
 def format_epoch_ms(ms: int) -> str:
@@ -160,20 +158,17 @@ def format_epoch_ms(ms: int) -> str:
 
 def to_timestamp(values: pa.Array, param: str, failures: Failures) -> pa.Array:
     """A tracker epoch-ms parameter (dtm, stm, ttm) as timestamp[ms]; Snowplow's two failure messages."""
-    parsed, ok = _parse_ints(values, _INT64)
-    ok_arr = pa.array(ok)
-    in_range = pc.fill_null(pc.and_(pc.greater_equal(parsed, MIN_TIMESTAMP_MS),
-                                    pc.less_equal(parsed, MAX_TIMESTAMP_MS)), False)
-    rows, bad = rejected(values, ok_arr)
-    failures.field(param, rows, bad, "not in the expected format: ms since epoch")
-    out_of_range = np.flatnonzero(pc.and_(ok_arr, pc.invert(in_range)).to_numpy(zero_copy_only=False))
+    numbers, status = _parse_ints(values, _INT64)
+    _record_rejected(failures, param, values, status == REJECTED, "not in the expected format: ms since epoch")
+    ok = status == OK
+    in_range = (numbers >= MIN_TIMESTAMP_MS) & (numbers <= MAX_TIMESTAMP_MS)
+    out_of_range = np.flatnonzero(ok & ~in_range)
     if len(out_of_range):
         originals = pc.take(values, pa.array(out_of_range)).to_pylist()
-        numbers = pc.take(parsed, pa.array(out_of_range)).to_pylist()
-        failures.add(out_of_range, [failure(param, v, f"formatting as {format_epoch_ms(n)} is not Redshift-compatible")
-                                    for v, n in zip(originals, numbers, strict=True)])
-    good = pc.and_(ok_arr, in_range)
-    return pc.if_else(good, parsed, pa.scalar(None, pa.int64())).cast(pa.timestamp("ms"))
+        failures.add(out_of_range, [failure(param, v, f"formatting as {format_epoch_ms(int(n))} is not "
+                                                      "Redshift-compatible")
+                                    for v, n in zip(originals, numbers[out_of_range], strict=True)])
+    return pa.array(numbers, pa.timestamp("ms"), mask=~(ok & in_range))
 
 
 def plain_decimal(text: str) -> str | None:
@@ -212,29 +207,19 @@ def to_decimal_text(values: pa.Array, param: str, failures: Failures) -> pa.Arra
 
 def to_boolean(values: pa.Array, param: str, failures: Failures) -> pa.Array:
     """A "1"/"0" flag parameter (br_features_*, cookie) as bool."""
-    ok = pc.or_(pc.equal(values, "1"), pc.equal(values, "0"))
-    rows, bad = rejected(values, ok)
-    failures.field(param, rows, bad, "cannot be converted to Boolean-like java.lang.Byte")
-    return pc.if_else(ok, pc.equal(values, "1"), pa.scalar(None, pa.bool_()))
+    flags, status = parse_flags(values)
+    _record_rejected(failures, param, values, status == REJECTED, "cannot be converted to Boolean-like java.lang.Byte")
+    return pa.array(flags, pa.bool_(), mask=status != OK)
 
 
 def to_dimensions(values: pa.Array, param: str, failures: Failures) -> tuple[pa.Array, pa.Array]:
     """A `WxH` parameter (res, vp, ds) as two int32 columns."""
-    parts = pc.extract_regex(values, r"^(?P<w>[0-9]+)x(?P<h>[0-9]+)$")
-    matched = pc.fill_null(pc.is_valid(parts), False)
-    rows, bad = rejected(values, matched)
-    failures.field(param, rows, bad, r"does not conform to regex (\d+)x(\d+)")
-    width_text, height_text = pc.struct_field(parts, [0]), pc.struct_field(parts, [1])
-    fits = pc.and_(pc.less_equal(pc.utf8_length(width_text), 10), pc.less_equal(pc.utf8_length(height_text), 10))
-    width = pc.cast(pc.if_else(fits, width_text, pa.scalar(None, pa.string())), pa.int64())
-    height = pc.cast(pc.if_else(fits, height_text, pa.scalar(None, pa.string())), pa.int64())
-    fits = pc.and_(fits, pc.and_(pc.less_equal(width, _INT32[1]), pc.less_equal(height, _INT32[1])))
-    fits = pc.fill_null(fits, False)
-    rows, bad = rejected(pc.if_else(matched, values, pa.scalar(None, pa.string())), fits)
-    failures.field(param, rows, bad, "could not be converted to java.lang.Integer s")
-    keep = pc.and_(matched, fits)
-    none = pa.scalar(None, pa.int64())
-    return pc.if_else(keep, width, none).cast(pa.int32()), pc.if_else(keep, height, none).cast(pa.int32())
+    widths, heights, status = parse_dimensions(values)
+    _record_rejected(failures, param, values, status == REJECTED, r"does not conform to regex (\d+)x(\d+)")
+    _record_rejected(failures, param, values, status == OVERFLOW, "could not be converted to java.lang.Integer s")
+    missing = status != OK
+    return (pa.array(widths.astype(np.int32), pa.int32(), mask=missing),
+            pa.array(heights.astype(np.int32), pa.int32(), mask=missing))
 
 
 def to_uuid(values: pa.Array, param: str, failures: Failures) -> pa.Array:
@@ -242,11 +227,9 @@ def to_uuid(values: pa.Array, param: str, failures: Failures) -> pa.Array:
 
     ASCII lower-casing is enough: no other character lower-cases to a hexadecimal digit, so a value with one
     fails either way."""
-    lower = pc.ascii_lower(values)
-    ok = pc.match_substring_regex(lower, _UUID)
-    rows, bad = rejected(values, ok)
-    failures.field(param, rows, bad, "not a valid UUID")
-    return pc.if_else(pc.fill_null(ok, False), lower, pa.scalar(None, pa.string()))
+    lower, status = canonical_uuids(values)
+    _record_rejected(failures, param, values, status == REJECTED, "not a valid UUID")
+    return lower
 
 
 def first_of(*columns: pa.Array) -> pa.Array:
