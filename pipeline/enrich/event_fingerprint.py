@@ -4,7 +4,7 @@ SNOWPLOW_SPEC §1.4 (EventFingerprintEnrichment): the URL-decoded parameters (`_
 `excludeParameters`, sorted by key, each written `key \\x1f value \\x1f` (a value-less key writes `null`), hashed
 as UTF-8 with MD5 (default), SHA1, SHA256, SHA384 or SHA512, lower-case hex. Keys sort by code point, which
 equals Java's UTF-16 order for keys in the Basic Multilingual Plane. The texts are built in one compiled pass
-(`pipeline.kernels.fingerprint`); only the hash itself is per row (every event differs: nothing to cache).
+(`pipeline.kernels.fingerprint`), which also hashes them with MD5; the SHA algorithms hash per row with hashlib.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from pipeline.config import ConfigError
 from pipeline.enrich.working import set_column
-from pipeline.kernels.fingerprint import fingerprint_texts
+from pipeline.kernels.fingerprint import fingerprint_texts, md5_hex
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "event_fingerprint_config"
@@ -47,12 +47,16 @@ def make_step(exclude: list[str], algorithm: str = "MD5") -> Step:
         """Set event_fingerprint from `_parameters`."""
         if table.num_rows == 0:
             return table
-        digests: list[str] = []
+        digests: list[pa.Array] = []
         for chunk in table.column("_parameters").chunks:   # chunk by chunk: combining would copy every pair
             offsets, text = fingerprint_texts(chunk, exclude)
+            if algorithm == "MD5":
+                digests.append(md5_hex(offsets, text))
+                continue
             view = memoryview(text)
             bounds = offsets.tolist()
-            digests += [digest(view[start:end]).hexdigest() for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
-        return set_column(table, "event_fingerprint", pa.array(digests, pa.string()))
+            digests.append(pa.array([digest(view[start:end]).hexdigest()
+                                     for start, end in zip(bounds[:-1], bounds[1:], strict=True)], pa.string()))
+        return set_column(table, "event_fingerprint", pa.chunked_array(digests, pa.string()))
 
     return fingerprint_events
