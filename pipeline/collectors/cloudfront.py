@@ -19,15 +19,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.collectors import RAW_SCHEMA
 from pipeline.collectors.codecs import IP_PATTERN
 from pipeline.collectors.files import RawReader
 from pipeline.collectors.records import damage_batch, fallback_failure, input_data_failure, raw_batch
 from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
 from pipeline.events import TIMESTAMP
-from pipeline.kernels.percent25 import single_encoded_ranges
-from pipeline.kernels.tabs import w3c_timestamps
+from pipeline.kernels.percent25 import COLUMNS, cloudfront_rows
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
@@ -48,7 +46,6 @@ _FIXED_LAYOUTS = [re.compile(_W.join(fields)) for fields in (_ORIGINAL, _SEP_201
 _OPEN_LAYOUT = re.compile(_W.join(_JUL_2014) + _DOT + "*")
 
 _IP = re.compile(IP_PATTERN)
-_IP_RE2 = r'^"?\[?(?:(?P<v4>[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3})|(?P<v6>(?:[0-9a-f]|\.|:+)+))'
 _DOUBLE_PCT = re.compile(r"%25([0-9a-fA-F]{2})")
 
 BLOCK_SIZE = 8 << 20
@@ -118,97 +115,28 @@ def parse_line(line: str) -> dict[str, Any] | None:
 
 
 _PARSED_COLUMNS = ("collector_tstamp", "ip_address", "useragent", "referer", "path", "querystring", "failure")
-_TSV_FIELD_COUNTS = (12, 15, 18, 19)
-_DATE, _TIME, _IP_FIELD, _METHOD, _PATH, _REFERER, _USERAGENT, _QUERY, _FORWARDED_FOR = 0, 1, 4, 5, 7, 9, 10, 11, 19
-
-
-def _fast_rows(fields: list[pa.Array | None], millis: np.ndarray, timestamp_ok: np.ndarray
-               ) -> tuple[np.ndarray, dict[str, pa.Array]]:
-    """The plain TAB-separated GET lines with plain timestamps: (their positions among `fields`, columns).
-
-    `fields` are c-ip, method, path, referer, user agent, querystring (the last three already single-encoded) and
-    x-forwarded-for (None when absent); `millis` and `timestamp_ok` are the lines' `w3c_timestamps`. Lines that
-    fail a check here (another verb, an unusual or impossible timestamp) are left to `parse_line`, which words
-    the failure.
-    """
-    method = fields[1]
-    rows = _select(pc.and_(pc.equal(method, "GET"), pa.array(timestamp_ok)))
-    values = fields if len(rows) == len(method) else [None if v is None else v.take(rows) for v in fields]
-    last_ip, _, path, referer, useragent, querystring, forwarded_for = values
-    positions = rows.to_numpy()
-    tstamp = pa.Array.from_buffers(pa.timestamp("ms"), len(rows), [None, pa.py_buffer(millis[positions])])
-    ip = last_ip
-    if forwarded_for is not None and not pc.all(pc.equal(forwarded_for, "-")).as_py():   # "-" is never an IP
-        extracted = pc.extract_regex(forwarded_for, _IP_RE2)
-        # unmatched rows are null structs; a group that did not take part in a match is "" (never a valid IP)
-        v4, v6 = (pc.if_else(pc.is_valid(extracted), pc.struct_field(extracted, name), "") for name in ("v4", "v6"))
-        ip = pc.if_else(pc.not_equal(v4, ""), v4, pc.if_else(pc.not_equal(v6, ""), v6, last_ip))
-    referer = _null_dash(referer)
-    if pc.any(pc.ends_with(referer, "%")).as_py():
-        referer = pc.replace_substring_regex(referer, "%$", "", max_replacements=1)
-    return positions, {
-        "collector_tstamp": tstamp,
-        "ip_address": _null_dash(ip),
-        "useragent": _null_dash(useragent),
-        "referer": referer,
-        "path": path,
-        "querystring": _null_dash(querystring),
-        "failure": pa.nulls(len(rows), pa.string()),
-    }
-
-
-def _select(mask: pa.Array) -> pa.Array:
-    """Positions of the true values of a boolean array (null counts as false)."""
-    return pc.indices_nonzero(pc.fill_null(mask, False))
-
-
-def _null_dash(values: pa.Array) -> pa.Array:
-    """CloudFront writes "-" for an absent value; Snowplow also treats "" as absent."""
-    absent = pc.or_(pc.equal(values, "-"), pc.equal(values, ""))
-    if not pc.any(absent).as_py():
-        return values
-    return pc.if_else(absent, pa.scalar(None, pa.string()), values)
 
 
 def _parsed_columns(block: LineBlock) -> tuple[np.ndarray, dict[str, pa.Array]]:
-    """(lines that give a row, in order; their parsed columns): header lines give none."""
-    counts = block.field_counts
-    usable = block.plain & (np.isin(counts, _TSV_FIELD_COUNTS) | (counts >= 23))
-    parts: list[tuple[np.ndarray, dict[str, pa.Array]]] = []
-    fast = np.zeros(len(block), dtype=bool)
-    for count in np.unique(counts[usable]).tolist():
-        lines = np.flatnonzero(usable & (counts == count))
-        fields: list[pa.Array | None] = block.fields(lines, count, [_IP_FIELD, _METHOD, _PATH])
-        fields += [single_encoded_ranges(block.data, *block.field_ranges(lines, count, column))
-                   for column in (_REFERER, _USERAGENT, _QUERY)]
-        fields += block.fields(lines, count, [_FORWARDED_FOR]) if count >= 23 else [None]
-        millis, timestamp_ok = w3c_timestamps(block.data, *block.field_ranges(lines, count, _DATE),
-                                              *block.field_ranges(lines, count, _TIME))
-        rows, parsed = _fast_rows(fields, millis, timestamp_ok)
-        fast[lines[rows]] = True
-        parts.append((lines[rows], parsed))
-    slow = np.flatnonzero(~fast)
-    if len(slow):
-        slow_lines, slow_values = [], {name: [] for name in _PARSED_COLUMNS}
-        for line_index, line in zip(slow.tolist(), block.lines.take(pa.array(slow)).to_pylist(), strict=True):
-            row = parse_line(line)
-            if row is None:
-                continue
-            slow_lines.append(line_index)
-            for name in _PARSED_COLUMNS:
-                slow_values[name].append(row.get(name))
-        if slow_lines or not parts:
-            types = {"collector_tstamp": TIMESTAMP}
-            parts.append((np.array(slow_lines, dtype=np.int64),
-                          {name: pa.array(values, types.get(name, pa.string()))
-                           for name, values in slow_values.items()}))
-    if len(parts) == 1:
-        return parts[0]
-    lines = np.concatenate([part[0] for part in parts])
-    order = pa.array(np.argsort(lines, kind="stable"))
-    return lines[order.to_numpy()], {name: pa.concat_arrays([part[1][name].cast(RAW_SCHEMA.field(name).type)
-                                                         for part in parts])
-                                     .take(order) for name in _PARSED_COLUMNS}
+    """(lines that give a row, in order; their parsed columns): header lines give none.
+
+    The compiled pass reads the plain TAB-separated GET lines; `parse_line` reads the rest (and words why a line
+    is bad), and its values are put in their places.
+    """
+    rows = cloudfront_rows(block.data, block.starts, block.ends, block.tabs, block.tab_offsets, block.plain)
+    count = len(rows.lines)
+    columns = dict(zip(COLUMNS, rows.columns, strict=True))
+    columns["collector_tstamp"] = pa.Array.from_buffers(TIMESTAMP, count, [None, pa.py_buffer(rows.millis)])
+    columns["failure"] = pa.nulls(count, pa.string())
+    others = ~rows.accepted
+    if others.any():
+        lines = block.lines.take(pa.array(rows.lines[others])).to_pylist()
+        parsed = [parse_line(line) for line in lines]
+        mask = pa.array(others)
+        for name in _PARSED_COLUMNS:
+            replacements = pa.array([row.get(name) for row in parsed], columns[name].type)
+            columns[name] = pc.replace_with_mask(columns[name], mask, replacements)
+    return rows.lines, columns
 
 
 def parse_block(text: bytes | LineBlock, first_line_number: int, source: str) -> pa.RecordBatch:
@@ -222,9 +150,9 @@ def parse_block(text: bytes | LineBlock, first_line_number: int, source: str) ->
         payload = payload.slice(lines[0], n) if contiguous else payload.take(pa.array(lines, pa.int64()))
     numbers = pa.array(lines + first_line_number, pa.int64())
     columns.update({
-        "collector": pa.array([COLLECTOR] * n, pa.string()),
-        "encoding": pa.array([ENCODING] * n, pa.string()),
-        "loader": pa.array([LOADER] * n, pa.string()),
+        "collector": pa.repeat(COLLECTOR, n),
+        "encoding": pa.repeat(ENCODING, n),
+        "loader": pa.repeat(LOADER, n),
         "source": pc.binary_join_element_wise(source, pc.cast(numbers, pa.string()), ":"),
         "payload": payload,
     })

@@ -3,7 +3,7 @@
 Collector logs are tens of megabytes of short TAB-separated lines. Decoding them in Python and splitting them
 with string kernels costs more than decompressing them, so a block of lines is read where it lies: one compiled
 pass (`pipeline.kernels.tabs`) finds the line feeds, TABs and plain lines and copies the lines into one string
-array (the raw line, for bad rows); the fields a caller asks for are copied from the block into string arrays.
+array (the raw line, for bad rows); callers' kernels then read the fields they need from the block.
 
 A line is *plain* when its fields are separated by single TABs and it holds no other whitespace that Java's
 `\\s` or `.` treats specially (space, VT, FF, CR, NEL, LINE/PARAGRAPH SEPARATOR) and no empty field: such a
@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.collectors.arrowtext import from_buffers
-from pipeline.kernels.tabs import copy_ranges, scan_lines
+from pipeline.kernels.tabs import scan_lines
 
 
 def _valid_utf8(block: bytes | memoryview) -> bytes | memoryview:
@@ -37,8 +37,8 @@ class LineBlock:
     """The lines of one block of text (lines joined by LF, no final LF) and where their TABs are.
 
     `lines` is the string array of the lines (a CR before each LF dropped, invalid UTF-8 replaced);
-    `plain` marks the plain lines (see the module docstring); `field_counts` is the number of TAB-separated
-    fields of each line.
+    `plain` marks the plain lines (see the module docstring); line i is `data[starts[i]:ends[i]]` and its TABs
+    are at `tabs[tab_offsets[i]:tab_offsets[i + 1]]`.
     """
 
     data: np.ndarray
@@ -58,18 +58,3 @@ class LineBlock:
 
     def __len__(self) -> int:
         return len(self.starts)
-
-    @property
-    def field_counts(self) -> np.ndarray:
-        return np.diff(self.tab_offsets) + 1
-
-    def field_ranges(self, rows: np.ndarray, count: int, column: int) -> tuple[np.ndarray, np.ndarray]:
-        """(starts, ends) in `data` of field `column` (0-based) of the lines `rows`, all plain with `count` fields."""
-        first_tab = self.tab_offsets[rows]
-        start = self.starts[rows] if column == 0 else self.tabs[first_tab + column - 1] + 1
-        end = self.ends[rows] if column == count - 1 else self.tabs[first_tab + column]
-        return start, end
-
-    def fields(self, rows: np.ndarray, count: int, columns: list[int]) -> list[pa.Array]:
-        """Fields `columns` (0-based) of the lines `rows`, which must all be plain with `count` fields."""
-        return [from_buffers(*copy_ranges(self.data, *self.field_ranges(rows, count, column))) for column in columns]

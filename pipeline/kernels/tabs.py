@@ -1,10 +1,10 @@
-"""Compiled scans of blocks of TAB-separated log lines: where lines and TABs are, copies of byte ranges, and
-the W3C date and time fields read in place.
+"""Compiled scans of blocks of TAB-separated log lines: where lines and TABs are, and W3C date and time fields
+read in place.
 
 Collector logs are tens of megabytes of short lines; `pipeline.collectors.tabtext` needs, per line, where it
-starts and ends, where its TABs are and whether it is *plain* (see that module), plus the lines and some fields
-as string columns. One pass over the block finds all of it, where numpy needed a dozen passes and temporaries
-the size of the block. Timestamps are read from the block too, without building date and time strings first.
+starts and ends, where its TABs are and whether it is *plain* (see that module), plus the lines as a string
+column. One pass over the block finds all of it, where numpy needed a dozen passes and temporaries the size of
+the block. Timestamps are read from the block too, without building date and time strings first.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numba
 import numpy as np
 from numba.cpython.unsafe.numbers import trailing_zeros
 
+from pipeline.collectors.arrowtext import pool_array
 from pipeline.kernels import copy_bytes, readonly
 
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
@@ -115,30 +116,14 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         plain = np.empty(line_capacity, dtype=np.bool_)
         tab_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
         line_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
-        tabs = np.empty(tab_capacity, dtype=np.int64)
-        line_data = np.empty(len(data), dtype=np.uint8)
+        tabs = pool_array(tab_capacity, np.int64)
+        line_data = pool_array(len(data), np.uint8)
         lines = _scan(data, words, head, starts, ends, plain, tab_offsets, line_offsets, tabs, line_data)
         if lines >= 0:
             return (starts[:lines], ends[:lines], tabs[:tab_offsets[lines]], tab_offsets[:lines + 1], plain[:lines],
                     line_offsets[:lines + 1], line_data[:line_offsets[lines]])
         line_capacity = int(np.count_nonzero(data == _LF)) + 1
         tab_capacity = int(np.count_nonzero(data == _TAB))
-
-
-@numba.njit(cache=True, nogil=True)
-def _copy_ranges(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, offsets: np.ndarray,
-                 out: np.ndarray) -> None:
-    for row in range(len(starts)):
-        copy_bytes(data, starts[row], ends[row], out, offsets[row])
-
-
-def copy_ranges(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The byte ranges `data[start:end]` one after another: (int64 offsets, bytes), a string column's buffers."""
-    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
-    np.cumsum(ends - starts, out=offsets[1:])
-    out = np.empty(offsets[-1], dtype=np.uint8)
-    _copy_ranges(readonly(data), starts, ends, offsets, out)
-    return offsets, out
 
 
 @numba.njit(cache=True, nogil=True)
@@ -164,51 +149,38 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
 
 
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
 @numba.njit(cache=True, nogil=True)
-def _w3c_timestamps(data: np.ndarray, date_starts: np.ndarray, date_ends: np.ndarray, time_starts: np.ndarray,
-                    time_ends: np.ndarray, millis: np.ndarray, valid: np.ndarray) -> None:
-    month_days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-    for row in range(len(date_starts)):
-        valid[row] = False
-        millis[row] = 0
-        date, time = date_starts[row], time_starts[row]
-        time_length = time_ends[row] - time
-        if date_ends[row] - date != 10 or data[date + 4] != 45 or data[date + 7] != 45:
-            continue
-        if not (time_length == 8 or 10 <= time_length <= 18) or data[time + 2] != 58 or data[time + 5] != 58:
-            continue
-        year, month, day = _digits(data, date, 4), _digits(data, date + 5, 2), _digits(data, date + 8, 2)
-        hour, minute, second = _digits(data, time, 2), _digits(data, time + 3, 2), _digits(data, time + 6, 2)
-        fraction = 0
-        if time_length > 8:
-            fraction = _digits(data, time + 9, min(time_length - 9, 3))
-            if data[time + 8] != 46 or fraction < 0 or _digits(data, time + 12, max(time_length - 12, 0)) < 0:
-                continue
-            fraction *= 10 ** (3 - min(time_length - 9, 3))
-        if year < 1 or not 1 <= month <= 12 or not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
-            continue
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        if not 1 <= day <= month_days[month - 1] + (1 if month == 2 and leap else 0):
-            continue
-        valid[row] = True
-        seconds = _days_from_civil(year, month, day) * 86400 + (hour * 60 + minute) * 60 + second
-        millis[row] = seconds * 1000 + fraction
-
-
-def w3c_timestamps(data: np.ndarray, date_starts: np.ndarray, date_ends: np.ndarray, time_starts: np.ndarray,
-                   time_ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(milliseconds since the epoch, valid) of W3C log `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS[.f…]`) fields.
+def w3c_millis(data: np.ndarray, date: int, date_end: int, time: int, time_end: int) -> tuple[bool, int]:
+    """(valid, milliseconds since the epoch) of a W3C log `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS[.f…]`) field.
 
     A timestamp is valid when it has exactly that shape (1 to 9 fraction digits, of which the first 3 count) and
     names a real UTC time from year 1 on; others are left to the per-line parsers, which word the failure.
     """
-    millis = np.empty(len(date_starts), dtype=np.int64)
-    valid = np.empty(len(date_starts), dtype=np.bool_)
-    _w3c_timestamps(readonly(data), date_starts, date_ends, time_starts, time_ends, millis, valid)
-    return millis, valid
+    time_length = time_end - time
+    if date_end - date != 10 or data[date + 4] != 45 or data[date + 7] != 45:
+        return False, 0
+    if not (time_length == 8 or 10 <= time_length <= 18) or data[time + 2] != 58 or data[time + 5] != 58:
+        return False, 0
+    year, month, day = _digits(data, date, 4), _digits(data, date + 5, 2), _digits(data, date + 8, 2)
+    hour, minute, second = _digits(data, time, 2), _digits(data, time + 3, 2), _digits(data, time + 6, 2)
+    fraction = 0
+    if time_length > 8:
+        fraction = _digits(data, time + 9, min(time_length - 9, 3))
+        if data[time + 8] != 46 or fraction < 0 or _digits(data, time + 12, max(time_length - 12, 0)) < 0:
+            return False, 0
+        fraction *= 10 ** (3 - min(time_length - 9, 3))
+    if year < 1 or not 1 <= month <= 12 or not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
+        return False, 0
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= day <= _MONTH_DAYS[month - 1] + (1 if month == 2 and leap else 0):
+        return False, 0
+    seconds = _days_from_civil(year, month, day) * 86400 + (hour * 60 + minute) * 60 + second
+    return True, seconds * 1000 + fraction
 
 
 _SAMPLE = np.frombuffer(b"2024-01-01\t00:00:05.5\tGET\n", dtype=np.uint8)
 scan_lines(_SAMPLE)   # load the compiled kernels now: their first use costs ~0.5 s
-copy_ranges(_SAMPLE, np.array([0]), np.array([10]))
-w3c_timestamps(_SAMPLE, np.array([0]), np.array([10]), np.array([11]), np.array([21]))
+w3c_millis(_SAMPLE, 0, 10, 11, 21)

@@ -1,49 +1,77 @@
-"""Fields copied out of a block with `%25XX` → `%XX` equal CloudFront's per-value `single_encode_pcts`."""
+"""The compiled CloudFront pass gives, for every line it accepts, exactly what the per-line rules give."""
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
 
-import numpy as np
 import pytest
 
-from pipeline.collectors.cloudfront import single_encode_pcts
-from pipeline.kernels.percent25 import single_encoded_ranges
+from pipeline.collectors.cloudfront import parse_line
+from pipeline.collectors.tabtext import LineBlock
+from pipeline.kernels.percent25 import COLUMNS, cloudfront_rows
 
 _PIECES = ["%25", "%2520", "%252F", "%25aF", "%25%2541", "%25g1", "%2", "%", "25", "a", "Z", "9", "é", "€", "-",
-           "%252", "%25%", "Mozilla/5.0%2520(X11)", "%25E2%2582%25AC"]
-_GAPS = ["", "\t", "4F", "20", "5", "\n%25"]   # bytes between fields that would complete an escape cut at a field end
+           "%252", "%25%", "%2525", "%252525", "Mozilla/5.0%2520(X11)", "%25E2%2582%25AC", "\U0001f600", "\ufffd",
+           "4F", "20"]
+_FORWARDED = ["-", "::1", "abc,1.2.3.4", '"1.2.3.4"', '"[10.0.0.1]"', "1234.5.6.7", "2001:DB8::1", "[::ffff:1.2.3.4]",
+              "1.2.3", "1.2.3.4567", "unknown", "%2520", "fe80::1%25eth0"]
+_DATES = ["2013-10-07", "2012-02-29", "2013-02-29", "20x3-10-07", "2013-1-7"]
+_TIMES = ["23:35:30", "23:35:30.123456", "23:35:30.5", "24:00:00", "23:35", "23:35:30,5"]
 
 
-def _block(values: list[str], rng: random.Random) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The values laid out in one buffer with other bytes between them: (data, starts, ends)."""
-    text, starts, ends = b"", [], []
-    for value in values:
-        text += rng.choice(_GAPS).encode()
-        starts.append(len(text))
-        text += value.encode()
-        ends.append(len(text))
-    text += rng.choice(_GAPS).encode()
-    return np.frombuffer(text, dtype=np.uint8), np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+def _value(rng: random.Random) -> str:
+    return "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 10))) or "-"
+
+
+def _line(rng: random.Random) -> bytes:
+    """A CloudFront-like line: random layouts, escapes, dashes, x-forwarded-for values and some damage."""
+    fields = [rng.choice(_DATES[:2] * 8 + _DATES), rng.choice(_TIMES[:3] * 8 + _TIMES), "SFO4", "3402",
+              rng.choice(["255.255.255.255", "-", "::1"]),
+              rng.choice(["GET"] * 20 + ["POST", "get", "GETX"]), "d3v6ndkyapxc2w.cloudfront.net",
+              rng.choice(["/i", "/com.snowplowanalytics.snowplow/tp2", "-", "/é"]), "200"]
+    fields += [_value(rng) for _ in range(3)]
+    fields += ["-"] * 7 + [rng.choice(_FORWARDED)] + ["-"] * 8
+    count = rng.choice([12, 12, 15, 18, 19, 23, 23, 24, 28] * 3 + [11, 13, 20])
+    line = "\t".join(fields[:count]).encode()
+    roll = rng.random()
+    if roll < 0.05:
+        line = rng.choice([b"#Version: 1.0", b"#Fields: date time", b"#Other", b"", b"x", b"\t", b" "])
+    elif roll < 0.1:
+        line = line.replace(b"\t", rng.choice([b" ", b"\t\t", b"\x0b"]), 1)
+    elif roll < 0.15:
+        line = line.replace(b"Z", b"\xff", 1).replace(b"a", b"\xc3", 1)   # invalid UTF-8
+    elif roll < 0.2:
+        line += rng.choice([b" ", b"\t", b"\r", "\u2028".encode()])
+    return line + (b"\r" if rng.random() < 0.1 else b"")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_random_fields_as_the_per_value_regex_pass(seed: int) -> None:
+def test_random_lines_as_the_per_line_rules(seed: int) -> None:
     rng = random.Random(seed)
-    values = ["".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
-    data, starts, ends = _block(values, rng)
-    result = single_encoded_ranges(data, starts, ends)
-    assert result.null_count == 0
-    assert result.to_pylist() == [single_encode_pcts(value) for value in values]
+    block = LineBlock.parse(b"\n".join(_line(rng) for _ in range(3000)))
+    rows = cloudfront_rows(block.data, block.starts, block.ends, block.tabs, block.tab_offsets, block.plain)
+    lines = block.lines.to_pylist()
+    parsed = [parse_line(line) for line in lines]
+    assert rows.lines.tolist() == [i for i, row in enumerate(parsed) if row is not None]
+    columns = [column.to_pylist() for column in rows.columns]
+    accepted = 0
+    for k, line_number in enumerate(rows.lines.tolist()):
+        expected = parsed[line_number]
+        if not rows.accepted[k]:
+            assert all(column[k] is None for column in columns)
+            continue
+        accepted += 1
+        assert expected["failure"] is None, lines[line_number]
+        assert (expected["collector_tstamp"] - datetime(1970, 1, 1)) // timedelta(milliseconds=1) == rows.millis[k]
+        assert {name: column[k] for name, column in zip(COLUMNS, columns, strict=True)} == {
+            name: expected[name] for name in COLUMNS}, lines[line_number]
+    assert accepted > 1000
 
 
-def test_escapes_cut_by_a_field_end_are_left_alone() -> None:
-    data = np.frombuffer(b"a%254Fb%2520%25e9x", dtype=np.uint8)
-    starts, ends = np.array([0, 4, 11, 12, 16]), np.array([4, 11, 12, 16, 18])
-    assert single_encoded_ranges(data, starts, ends).to_pylist() == ["a%25", "4Fb%252", "0", "%25e", "9x"]
-
-
-def test_fields_in_any_order_and_none() -> None:
-    data = np.frombuffer(b"%2541x%2542", dtype=np.uint8)
-    assert single_encoded_ranges(data, np.array([6, 0]), np.array([11, 5])).to_pylist() == ["%42", "%41"]
-    assert single_encoded_ranges(data, np.zeros(0, np.int64), np.zeros(0, np.int64)).to_pylist() == []
+def test_empty_block_and_header_only_block() -> None:
+    for text in (b"", b"#Version: 1.0\n#Fields: date"):
+        block = LineBlock.parse(text)
+        rows = cloudfront_rows(block.data, block.starts, block.ends, block.tabs, block.tab_offsets, block.plain)
+        assert rows.lines.tolist() == ([0] if text == b"" else [])
+        assert [len(column) for column in rows.columns] == [len(rows.lines)] * len(COLUMNS)
