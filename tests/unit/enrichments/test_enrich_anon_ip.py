@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,23 @@ def test_step_gives_the_per_address_rule_for_every_shape(octets: int):
     table = anon_ip.make_step(octets, octets)(working_table(user_ipaddress=ips))
     assert table.column("user_ipaddress").to_pylist() == [None if ip is None else anon_ip.anonymise(ip, octets, octets)
                                                           for ip in ips]
+
+
+def test_step_gives_the_per_address_rule_for_random_ipv6_text():
+    rng = random.Random(7)
+
+    def text() -> str:
+        if rng.random() < 0.5:
+            groups = [format(rng.getrandbits(16), rng.choice(["x", "04X", "X"])) for _ in range(8)]
+            cut = rng.randint(0, 8)
+            return ":".join(groups[:cut]) + rng.choice([":", "::", ":::"]) + ":".join(groups[rng.randint(cut, 8):])
+        return "".join(rng.choice("0123456789abcdefABCDEF:::") for _ in range(rng.randint(0, 45)))
+
+    ips = [text() for _ in range(4000)] + ["::", "::1", "1::", "::ffff:102:304", "0:0:0:0:0:FFFF:0102:0304", "::ffff",
+                                           "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "00000::1"]
+    for octets, segments in ((1, 1), (2, 5), (4, 8)):
+        table = anon_ip.make_step(octets, segments)(working_table(user_ipaddress=ips))
+        assert table.column("user_ipaddress").to_pylist() == [anon_ip.anonymise(ip, octets, segments) for ip in ips]
 
 
 def test_bad_parameters():
