@@ -344,7 +344,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     col: dict[str, pa.Array] = {}
 
     # setup
-    col["etl_tstamp"] = pa.array([etl_tstamp] * n, TIMESTAMP)
+    col["etl_tstamp"] = pa.array(np.full(n, np.datetime64(etl_tstamp, "ms")), TIMESTAMP)
     collector_tstamp = raw("collector_tstamp").cast(TIMESTAMP)
     missing = np.flatnonzero(pc.is_null(collector_tstamp).to_numpy(zero_copy_only=False))
     failures.field("collector_tstamp", missing, [None] * len(missing), "should be set")
