@@ -13,7 +13,7 @@ Besides the working columns, the table carries private columns the runner needs 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -101,22 +101,26 @@ class Parameters:
         np.cumsum(np.bincount(codes, minlength=len(self._names)), out=self._bounds[1:])
         self._grouped = parameters.items.slice(base, len(self._parents)).take(pa.array(self._order))
 
-    def get(self, name: str) -> pa.Array:
-        """The value of parameter `name` per event (null when absent or sent without `=`)."""
+    def get(self, name: str, clean: Callable[[pa.Array], pa.Array] | None = None) -> pa.Array:
+        """The value of parameter `name` per event (null when absent or sent without `=`), passed through the
+        element-wise `clean` when given (before the values are spread over the events: most are sparse)."""
         code = self._names.get(name)
         if code is None:
             return pa.nulls(self.length, pa.string())
         start, end = int(self._bounds[code]), int(self._bounds[code + 1])
+        present = self._grouped.slice(start, end - start)
+        if clean is not None:
+            present = clean(present)
         events = self._parents[self._order[start:end]]
         if end - start == self.length and np.array_equal(events, np.arange(self.length)):
-            return self._grouped.slice(start, self.length)
+            return present
         index = np.full(self.length, -1, dtype=np.int64)
-        index[events] = np.arange(start, end)
-        return pc.take(self._grouped, pa.array(index, mask=index < 0))
+        index[events] = np.arange(end - start)
+        return pc.take(present, pa.array(index, mask=index < 0))
 
-    def first(self, names: Iterable[str]) -> pa.Array:
+    def first(self, names: Iterable[str], clean: Callable[[pa.Array], pa.Array] | None = None) -> pa.Array:
         """The first of several alias parameters that is present."""
-        return cv.first_of(*[self.get(n) for n in names])
+        return cv.first_of(*[self.get(n, clean) for n in names])
 
 
 def _java_url_decode(text: str) -> str:
@@ -377,13 +381,13 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     col["platform"] = pc.if_else(known, platform, _NULL_STRING)
 
     for field_name, names in STRING_PARAMS.items():
-        col[field_name] = cv.tsv_safe(params.first(names))
-    col["v_collector"] = pc.coalesce(cv.tsv_safe(params.get("cv")), raw("collector"))
+        col[field_name] = params.first(names, cv.tsv_safe)
+    col["v_collector"] = pc.coalesce(params.get("cv", cv.tsv_safe), raw("collector"))
     missing = np.flatnonzero(pc.is_null(col["v_collector"]).to_numpy(zero_copy_only=False))
     failures.field("v_collector", missing, [None] * len(missing), "should be set")
-    col["user_ipaddress"] = pc.coalesce(_first_ip(cv.tsv_safe(params.get("ip"))), _first_ip(raw("ip_address")))
-    col["useragent"] = pc.coalesce(cv.tsv_safe(params.get("ua")), collector_ua)
-    col["network_userid"] = pc.coalesce(cv.tsv_safe(params.get("tnuid")), cv.tsv_safe(params.get("nuid")),
+    col["user_ipaddress"] = pc.coalesce(_first_ip(params.get("ip", cv.tsv_safe)), _first_ip(raw("ip_address")))
+    col["useragent"] = pc.coalesce(params.get("ua", cv.tsv_safe), collector_ua)
+    col["network_userid"] = pc.coalesce(params.get("tnuid", cv.tsv_safe), params.get("nuid", cv.tsv_safe),
                                         cv.tsv_safe(raw("network_userid")))
     col["txn_id"] = cv.validated_int_text(params.get("tid"), "tid", failures)
     for field_name, name in INT_PARAMS.items():
@@ -411,7 +415,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
                                                 UNSTRUCT_CRITERION, resolver, violations)
 
     # page and referer URLs
-    page_url = pc.coalesce(cv.tsv_safe(params.get("url")), raw("referer"))
+    page_url = pc.coalesce(params.get("url", cv.tsv_safe), raw("referer"))
     col["page_url"], page_parts, page_errors = explode_column(page_url)
     rows = np.flatnonzero(pc.is_valid(page_errors).to_numpy(zero_copy_only=False))
     if len(rows):
