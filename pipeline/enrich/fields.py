@@ -33,6 +33,7 @@ from pipeline.enrich.working import WORKING_FIELDS, failure
 from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
 from pipeline.kernels.base64url import decode_base64url_column
+from pipeline.kernels.parameter_names import name_codes
 from pipeline.protocol import ProtocolEvents, parse_querystrings
 
 PRIVATE_FIELDS = pa.schema([
@@ -76,6 +77,12 @@ BOOLEAN_PARAMS = {"br_features_pdf": "f_pdf", "br_features_flash": "f_fla", "br_
 DIMENSION_PARAMS = {"res": ("dvce_screenwidth", "dvce_screenheight"), "vp": ("br_viewwidth", "br_viewheight"),
                     "ds": ("doc_width", "doc_height")}
 TIMESTAMP_PARAMS = {"dvce_created_tstamp": "dtm", "dvce_sent_tstamp": "stm", "true_tstamp": "ttm"}
+TRACKER_NAMES = tuple(dict.fromkeys([
+    "e", "p", "cv", "ip", "ua", "tnuid", "nuid", "tid", "sid", "eid", "co", "cx", "ue_pr", "ue_px", "url",
+    *(name for names in STRING_PARAMS.values() for name in names), *INT_PARAMS.values(),
+    *(name for names in DECIMAL_PARAMS.values() for name in names), *BOOLEAN_PARAMS.values(), *DIMENSION_PARAMS,
+    *TIMESTAMP_PARAMS.values()]))
+"""Every tracker parameter the field mapping reads."""
 
 _NULL_STRING = pa.scalar(None, pa.string())
 
@@ -83,30 +90,29 @@ _NULL_STRING = pa.scalar(None, pa.string())
 class Parameters:
     """Column access to the events' parameter maps: one string column per parameter name.
 
-    The values are grouped by name once (one take in the order of a stable sort of the name codes): a parameter
-    that every event sends once is then a slice of that column, and any other a take of its own few values.
+    The values of the names asked for are grouped by name once (one take in the order of a stable sort of the
+    name codes): a parameter that every event sends once is then a slice of that column, and any other a take of
+    its own few values.
     """
 
-    def __init__(self, parameters: pa.MapArray) -> None:
+    def __init__(self, parameters: pa.MapArray, names: tuple[str, ...]) -> None:
         self.length = len(parameters)
         offsets = parameters.offsets.to_numpy()
         base = int(offsets[0]) if len(offsets) else 0
         self._parents = np.repeat(np.arange(self.length), np.diff(offsets))
-        encoded = pc.dictionary_encode(parameters.keys.slice(base, len(self._parents)))
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
-        self._names = {name: code for code, name in enumerate(encoded.dictionary.to_pylist())}
-        narrow = np.uint8 if len(self._names) <= 2**8 else np.uint16 if len(self._names) <= 2**16 else np.int64
+        codes = name_codes(parameters.keys.slice(base, len(self._parents)), names)
+        self._names = {name: code for code, name in enumerate(names)}
+        narrow = np.uint8 if len(names) < 2**8 else np.uint16 if len(names) < 2**16 else np.int64
         self._order = np.argsort(codes.astype(narrow), kind="stable")   # a radix sort for 8- and 16-bit keys
-        self._bounds = np.zeros(len(self._names) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(codes, minlength=len(self._names)), out=self._bounds[1:])
-        self._grouped = parameters.items.slice(base, len(self._parents)).take(pa.array(self._order))
+        self._bounds = np.zeros(len(names) + 2, dtype=np.int64)
+        np.cumsum(np.bincount(codes, minlength=len(names) + 1), out=self._bounds[1:])
+        wanted = pa.array(self._order[:self._bounds[len(names)]])
+        self._grouped = parameters.items.slice(base, len(self._parents)).take(wanted)
 
     def get(self, name: str, clean: Callable[[pa.Array], pa.Array] | None = None) -> pa.Array:
         """The value of parameter `name` per event (null when absent or sent without `=`), passed through the
         element-wise `clean` when given (before the values are spread over the events: most are sparse)."""
-        code = self._names.get(name)
-        if code is None:
-            return pa.nulls(self.length, pa.string())
+        code = self._names[name]
         start, end = int(self._bounds[code]), int(self._bounds[code + 1])
         present = self._grouped.slice(start, end - start)
         if clean is not None:
@@ -309,7 +315,7 @@ def _cross_domain(page_query: pa.Array, failures: Failures) -> tuple[pa.Array, p
     if not pc.any(has_sp).as_py():
         return pa.nulls(length, pa.string()), pa.nulls(length, TIMESTAMP)
     parsed, _ = parse_querystrings(pc.if_else(has_sp, page_query, _NULL_STRING))
-    sp = Parameters(parsed).get("_sp")
+    sp = Parameters(parsed, ("_sp",)).get("_sp")
     parts = pc.split_pattern(sp, ".", max_splits=1)
     has_two = pc.fill_null(pc.equal(pc.list_value_length(parts), 2), False)
     duid = cv.tsv_safe(pc.list_element(pc.if_else(pc.is_valid(parts), parts, pa.scalar([""], parts.type)), 0))
@@ -343,7 +349,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     def raw(name: str) -> pa.Array:
         return pc.take(batch.column(name), take)
 
-    params = Parameters(events.parameters)
+    params = Parameters(events.parameters, TRACKER_NAMES)
     failures, violations = Failures(n), Failures(n)
     col: dict[str, pa.Array] = {}
 
