@@ -13,7 +13,7 @@ Besides the working columns, the table carries private columns the runner needs 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 from urllib.parse import unquote_to_bytes
@@ -77,9 +77,11 @@ BOOLEAN_PARAMS = {"br_features_pdf": "f_pdf", "br_features_flash": "f_fla", "br_
 DIMENSION_PARAMS = {"res": ("dvce_screenwidth", "dvce_screenheight"), "vp": ("br_viewwidth", "br_viewheight"),
                     "ds": ("doc_width", "doc_height")}
 TIMESTAMP_PARAMS = {"dvce_created_tstamp": "dtm", "dvce_sent_tstamp": "stm", "true_tstamp": "ttm"}
+TSV_SAFE_NAMES = ("cv", "ip", "ua", "tnuid", "nuid", "url",
+                  *(name for names in STRING_PARAMS.values() for name in names))
+"""The tracker parameters field mapping writes as makeTsvSafe text."""
 TRACKER_NAMES = tuple(dict.fromkeys([
-    "e", "p", "cv", "ip", "ua", "tnuid", "nuid", "tid", "sid", "eid", "co", "cx", "ue_pr", "ue_px", "url",
-    *(name for names in STRING_PARAMS.values() for name in names), *INT_PARAMS.values(),
+    *TSV_SAFE_NAMES, "e", "p", "tid", "sid", "eid", "co", "cx", "ue_pr", "ue_px", *INT_PARAMS.values(),
     *(name for names in DECIMAL_PARAMS.values() for name in names), *BOOLEAN_PARAMS.values(), *DIMENSION_PARAMS,
     *TIMESTAMP_PARAMS.values()]))
 """Every tracker parameter the field mapping reads."""
@@ -92,10 +94,13 @@ class Parameters:
 
     The values of the names asked for are grouped by name once (one take in the order of a stable sort of the
     name codes): a parameter that every event sends once is then a slice of that column, and any other a take of
-    its own few values.
+    its own few values. The names in `tsv_safe_names` come first, so that one makeTsvSafe pass over the start of
+    the grouped values serves them all.
     """
 
-    def __init__(self, parameters: pa.MapArray, names: tuple[str, ...]) -> None:
+    def __init__(self, parameters: pa.MapArray, names: tuple[str, ...], tsv_safe_names: tuple[str, ...] = ()
+                 ) -> None:
+        names = tuple(dict.fromkeys((*tsv_safe_names, *names)))
         self.length = len(parameters)
         offsets = parameters.offsets.to_numpy()
         base = int(offsets[0]) if len(offsets) else 0
@@ -108,25 +113,32 @@ class Parameters:
         np.cumsum(np.bincount(codes, minlength=len(names) + 1), out=self._bounds[1:])
         wanted = pa.array(self._order[:self._bounds[len(names)]])
         self._grouped = parameters.items.slice(base, len(self._parents)).take(wanted)
+        self._safe_codes = len(tsv_safe_names)
+        self._safe = cv.tsv_safe(self._grouped.slice(0, int(self._bounds[self._safe_codes])))
 
-    def get(self, name: str, clean: Callable[[pa.Array], pa.Array] | None = None) -> pa.Array:
-        """The value of parameter `name` per event (null when absent or sent without `=`), passed through the
-        element-wise `clean` when given (before the values are spread over the events: most are sparse)."""
+    def get(self, name: str) -> pa.Array:
+        """The value of parameter `name` per event (null when absent or sent without `=`)."""
+        return self._spread(self._names[name], self._grouped)
+
+    def get_tsv_safe(self, name: str) -> pa.Array:
+        """`get` made TSV-safe (`conversions.tsv_safe`); `name` must be one of the `tsv_safe_names`."""
         code = self._names[name]
+        if code >= self._safe_codes:
+            raise KeyError(f"parameter {name!r} is not one of the TSV-safe names")
+        return self._spread(code, self._safe)
+
+    def first_tsv_safe(self, names: Iterable[str]) -> pa.Array:
+        """The first of several alias parameters that is present, TSV-safe."""
+        return cv.first_of(*[self.get_tsv_safe(n) for n in names])
+
+    def _spread(self, code: int, grouped: pa.Array) -> pa.Array:
         start, end = int(self._bounds[code]), int(self._bounds[code + 1])
-        present = self._grouped.slice(start, end - start)
-        if clean is not None:
-            present = clean(present)
         events = self._parents[self._order[start:end]]
         if end - start == self.length and np.array_equal(events, np.arange(self.length)):
-            return present
+            return grouped.slice(start, self.length)
         index = np.full(self.length, -1, dtype=np.int64)
-        index[events] = np.arange(end - start)
-        return pc.take(present, pa.array(index, mask=index < 0))
-
-    def first(self, names: Iterable[str], clean: Callable[[pa.Array], pa.Array] | None = None) -> pa.Array:
-        """The first of several alias parameters that is present."""
-        return cv.first_of(*[self.get(n, clean) for n in names])
+        index[events] = np.arange(start, end)
+        return pc.take(grouped, pa.array(index, mask=index < 0))
 
 
 def _java_url_decode(text: str) -> str:
@@ -349,7 +361,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     def raw(name: str) -> pa.Array:
         return pc.take(batch.column(name), take)
 
-    params = Parameters(events.parameters, TRACKER_NAMES)
+    params = Parameters(events.parameters, TRACKER_NAMES, TSV_SAFE_NAMES)
     failures, violations = Failures(n), Failures(n)
     col: dict[str, pa.Array] = {}
 
@@ -387,13 +399,13 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     col["platform"] = pc.if_else(known, platform, _NULL_STRING)
 
     for field_name, names in STRING_PARAMS.items():
-        col[field_name] = params.first(names, cv.tsv_safe)
-    col["v_collector"] = pc.coalesce(params.get("cv", cv.tsv_safe), raw("collector"))
+        col[field_name] = params.first_tsv_safe(names)
+    col["v_collector"] = pc.coalesce(params.get_tsv_safe("cv"), raw("collector"))
     missing = np.flatnonzero(pc.is_null(col["v_collector"]).to_numpy(zero_copy_only=False))
     failures.field("v_collector", missing, [None] * len(missing), "should be set")
-    col["user_ipaddress"] = pc.coalesce(_first_ip(params.get("ip", cv.tsv_safe)), _first_ip(raw("ip_address")))
-    col["useragent"] = pc.coalesce(params.get("ua", cv.tsv_safe), collector_ua)
-    col["network_userid"] = pc.coalesce(params.get("tnuid", cv.tsv_safe), params.get("nuid", cv.tsv_safe),
+    col["user_ipaddress"] = pc.coalesce(_first_ip(params.get_tsv_safe("ip")), _first_ip(raw("ip_address")))
+    col["useragent"] = pc.coalesce(params.get_tsv_safe("ua"), collector_ua)
+    col["network_userid"] = pc.coalesce(params.get_tsv_safe("tnuid"), params.get_tsv_safe("nuid"),
                                         cv.tsv_safe(raw("network_userid")))
     col["txn_id"] = cv.validated_int_text(params.get("tid"), "tid", failures)
     for field_name, name in INT_PARAMS.items():
@@ -421,7 +433,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
                                                 UNSTRUCT_CRITERION, resolver, violations)
 
     # page and referer URLs
-    page_url = pc.coalesce(params.get("url", cv.tsv_safe), raw("referer"))
+    page_url = pc.coalesce(params.get_tsv_safe("url"), raw("referer"))
     col["page_url"], page_parts, page_errors = explode_column(page_url)
     rows = np.flatnonzero(pc.is_valid(page_errors).to_numpy(zero_copy_only=False))
     if len(rows):
