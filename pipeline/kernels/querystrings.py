@@ -9,6 +9,11 @@ querystring the last pair of a name wins and keeps its place.
 A querystring holding a non-ASCII byte, or one whose decoded bytes are not valid UTF-8, is flagged SLOW and
 left to the caller's general path: Java turns raw non-ASCII characters into their low byte and replaces bad
 UTF-8, which only that path reproduces.
+
+The pass reads every byte once: it checks and decodes it straight into the name or value buffer, so a
+querystring costs one table lookup and one store per byte plus a little per pair. Duplicate names are found
+with a small hash table of the querystring's names (tracker querystrings carry some 30 distinct names), and
+the output arrays grow as needed instead of being sized by a counting pass over the whole column.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers
-from pipeline.kernels import copy_bytes, readonly, valid_utf8
+from pipeline.kernels import readonly, valid_utf8
 
 FAST, INVALID, SLOW = 0, 1, 2
 """Per-querystring status: pairs produced here; rejected by java.net.URI; left to the general path."""
@@ -32,6 +37,10 @@ _CLASSES[[ord(c) for c in "&;=%+#"]] = _SPECIAL
 _CLASSES[:0x21] = _REJECT     # java.net.URI rejects controls, space, `"<>\\^`{|}` and DEL in a query or fragment
 _CLASSES[[0x22, 0x3C, 0x3E, 0x5C, 0x5E, 0x60, 0x7B, 0x7C, 0x7D, 0x7F]] = _REJECT
 _CLASSES[0x80:] = _HIGH
+
+
+_END, _INVALID, _SLOW = 256, 257, 258
+"""What stops a run of decoded bytes besides a separator, `=` or `#` (which stop it as themselves)."""
 
 
 @dataclass(frozen=True)
@@ -51,47 +60,192 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     """Classify every querystring of a string column and decode the pairs of the FAST ones."""
     offsets, data = string_buffers(querystrings)
     data = readonly(data)
-    present = np.ones(len(querystrings), dtype=np.bool_) if querystrings.null_count == 0 else \
+    count = len(querystrings)
+    present = np.ones(count, dtype=np.bool_) if querystrings.null_count == 0 else \
         querystrings.is_valid().to_numpy(zero_copy_only=False)
-    capacity = _separators(data) + len(querystrings)
-    status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs = _split(
-        data, offsets, present, capacity, _CLASSES, HEX_VALUE)
+    status = np.zeros(count, dtype=np.uint8)
+    name_data, value_data = np.empty(len(data), dtype=np.uint8), np.empty(len(data), dtype=np.uint8)
+    arrays = _pair_arrays(len(data) // 16 + count)
+    row = pairs = 0
+    while True:
+        row, pairs = _fill(data, offsets, present, _CLASSES, HEX_VALUE, row, pairs, status, *arrays, name_data,
+                           value_data)
+        if row == count:
+            break
+        arrays = _pair_arrays(2 * len(arrays[0]) + int(offsets[row + 1] - offsets[row]), arrays, pairs)
+    rows, has_value, name_offsets, value_offsets = arrays
+    rows = rows[:pairs]
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
     values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]], valid=has_value[:pairs])
-    return Pairs(status, rows[:pairs], names, values)
+    longest = int(np.max(np.diff(offsets))) if count else 0
+    table_bits = (longest + 1).bit_length()   # twice the slots the pairs of any querystring can fill
+    earlier = _earlier_duplicates(name_data, name_offsets, rows, np.zeros(1 << table_bits, dtype=np.uint32),
+                                  np.zeros(1 << table_bits, dtype=np.uint32), table_bits)
+    if earlier.any():
+        kept = ~earlier
+        rows, names, values = rows[kept], names.filter(pa.array(kept)), values.filter(pa.array(kept))
+    return Pairs(status, rows, names, values)
+
+
+def _pair_arrays(capacity: int, current: tuple[np.ndarray, ...] = (), kept: int = 0) -> tuple[np.ndarray, ...]:
+    """(rows, has_value, name offsets, value offsets) with room for `capacity` pairs, holding the first `kept`
+    pairs of `current`. Allocated by numpy, which asks the kernel for huge pages: filling them costs less."""
+    arrays = (np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.bool_),
+              np.empty(capacity + 1, dtype=np.int64), np.empty(capacity + 1, dtype=np.int64))
+    arrays[2][0] = arrays[3][0] = 0
+    if current:
+        for old, new in zip(current, arrays, strict=True):
+            new[:kept + 1] = old[:kept + 1]
+    return arrays
 
 
 @numba.njit(cache=True, nogil=True)
-def _separators(data: np.ndarray) -> int:
-    """How many `&` and `;` there are: with one pair per querystring more, the most pairs there can be."""
-    count = 0
-    for i in range(np.uintp(len(data))):
-        byte = data[i]
-        count += (byte == 0x26) | (byte == 0x3B)
-    return count
+def _fill(data, offsets, present, classes, hexv, row, pairs, status, rows, has_value, name_offsets,  # noqa: ANN001, ANN202
+          value_offsets, name_data, value_data):
+    """Decode querystrings from `row` on, one pass over each: check every byte as java.net.URI would and decode
+    it into the name or value buffer at once; a querystring that turns out INVALID or SLOW takes its pairs back.
+    Stops before a querystring that might not fit (a pair takes at least two bytes): returns (row, pairs)."""
+    n = len(offsets) - 1
+    while row < n:
+        i, end = offsets[row], offsets[row + 1]
+        if pairs + (end - i + 1) // 2 > len(rows):
+            break
+        if not present[row]:
+            row += 1
+            continue
+        first = pairs
+        code = FAST
+        while True:
+            name_at, value_at = name_offsets[pairs], value_offsets[pairs]
+            i, name_end, stop, high = _decode_run(data, i, end, name_data, name_at, classes, hexv)
+            value_end = value_at
+            equals = stop == 0x3D
+            if equals:
+                i, value_end, stop, value_high = _decode_run(data, i + 1, end, value_data, value_at, classes, hexv)
+                while stop == 0x3D:
+                    value_data[np.uintp(value_end)] = 0x3D
+                    i, value_end, stop, more_high = _decode_run(data, i + 1, end, value_data, value_end + 1,
+                                                                classes, hexv)
+                    value_high |= more_high
+                high |= value_high
+            if stop == _INVALID or stop == _SLOW:
+                code = INVALID if stop == _INVALID else SLOW
+                break
+            if name_end > name_at:
+                if high and not (valid_utf8(name_data, name_at, name_end)
+                                 and valid_utf8(value_data, value_at, value_end)):
+                    code = SLOW
+                    break
+                rows[pairs] = row
+                has_value[pairs] = equals
+                name_offsets[pairs + 1] = name_end
+                value_offsets[pairs + 1] = value_end
+                pairs += 1
+            if stop == _END:
+                break
+            if stop == 0x23:
+                code = _fragment_status(data, i + 1, end, classes, hexv)
+                break
+            i += 1
+        status[row] = code
+        if code != FAST:
+            pairs = first
+        row += 1
+    return row, pairs
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _decode(data: np.ndarray, start: int, end: int, out: np.ndarray, at: int, hexv: np.ndarray) -> tuple[int, bool]:
-    """Form-decode data[start:end] into out[at:] (escapes are known valid): (new end of `out`, whether an
-    escape gave a non-ASCII byte, which then needs a UTF-8 check)."""
+def _decode_run(data, i, end, out, at, classes, hexv):  # noqa: ANN001, ANN202 (numba signature)
+    """Check and form-decode data[i:end] into out[at:] up to the first `&`, `;`, `=` or `#`.
+
+    Returns (index of the stop byte, new end of `out`, the stop byte or _END/_INVALID/_SLOW, whether an escape
+    gave a non-ASCII byte, which then needs a UTF-8 check). Plain bytes take one lookup, one test and one store."""
     high = False
-    i = start
+    while i < end:
+        byte = np.int64(data[np.uintp(i)])
+        kind = classes[byte]
+        if kind != _PLAIN:
+            if byte == 0x25:
+                if i + 2 >= end:
+                    return i, at, _INVALID, high
+                byte = (hexv[data[np.uintp(i + 1)]] << 4) | hexv[data[np.uintp(i + 2)]]
+                if byte < 0:
+                    return i, at, _INVALID, high
+                high |= byte >= 0x80
+                i += 2
+            elif byte == 0x2B:
+                byte = 0x20
+            elif kind == _SPECIAL:
+                return i, at, byte, high
+            else:
+                return i, at, _INVALID if kind == _REJECT else _SLOW, high
+        out[np.uintp(at)] = byte
+        at += 1
+        i += 1
+    return i, at, _END, high
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _fragment_status(data: np.ndarray, i: int, end: int, classes: np.ndarray, hexv: np.ndarray) -> int:
+    """Status of a querystring whose query part was fine, given its fragment data[i:end]: java.net.URI still
+    checks it (no second `#`, no rejected character, valid escapes)."""
     while i < end:
         byte = data[np.uintp(i)]
-        if byte == 0x2B:
-            out[np.uintp(at)] = 0x20
-            i += 1
-        elif byte == 0x25:
-            value = hexv[data[np.uintp(i + 1)]] * 16 + hexv[data[np.uintp(i + 2)]]
-            high |= value >= 0x80
-            out[np.uintp(at)] = value
+        kind = classes[byte]
+        if kind == _HIGH:
+            return SLOW
+        if kind == _REJECT or byte == 0x23:
+            return INVALID
+        if byte == 0x25:
+            if i + 2 >= end or hexv[data[np.uintp(i + 1)]] < 0 or hexv[data[np.uintp(i + 2)]] < 0:
+                return INVALID
             i += 3
         else:
-            out[np.uintp(at)] = byte
             i += 1
-        at += 1
-    return at, high
+    return FAST
+
+
+@numba.njit(cache=True, nogil=True)
+def _earlier_duplicates(data, offsets, rows, slots, stamps, bits):  # noqa: ANN001, ANN202 (numba signature)
+    """Mark the pairs whose name comes again later in the same querystring, which the last pair overrides.
+
+    A separate pass over the pairs: folded into the decoding loop it slows that loop down far more than it
+    costs here."""
+    earlier = np.zeros(len(rows), dtype=np.bool_)
+    first = 0
+    for pair in range(len(rows)):
+        if rows[pair] != rows[first]:
+            first = pair
+        replaced = _remember(data, offsets, rows[pair], slots, stamps, bits, first, pair)
+        if replaced >= 0:
+            earlier[replaced] = True
+    return earlier
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _remember(data, offsets, row, slots, stamps, bits, first, pair):  # noqa: ANN001, ANN202 (numba signature)
+    """Put `pair` in the name table of its querystring `row` (open addressing; a slot belongs to this querystring
+    when its stamp is row + 1, so the table is never cleared; slots hold pairs as offsets from the querystring's
+    `first`). Returns the earlier pair of the same name, which gives up its slot, or -1.
+
+    The slot comes from the name's length and first, middle and last bytes rather than from every byte: tracker
+    names are short and mostly differ there, and names that collide only cost a comparison."""
+    start, length = offsets[pair], offsets[pair + 1] - offsets[pair]
+    digest = np.uint64(length) | (np.uint64(data[np.uintp(start)]) << np.uint64(16)) \
+        | (np.uint64(data[np.uintp(start + length // 2)]) << np.uint64(32)) \
+        | (np.uint64(data[np.uintp(start + length - 1)]) << np.uint64(48))
+    mask = np.uint64((1 << bits) - 1)
+    slot = (digest * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+    stamp = np.uint32(row + 1)
+    while stamps[slot] == stamp:
+        earlier = first + np.int64(slots[slot])
+        if _same(data, offsets, earlier, pair):
+            slots[slot] = pair - first
+            return earlier
+        slot = (slot + np.uint64(1)) & mask
+    stamps[slot] = stamp
+    slots[slot] = pair - first
+    return -1
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -103,113 +257,6 @@ def _same(data: np.ndarray, offsets: np.ndarray, a: int, b: int) -> bool:
         if data[np.uintp(offsets[a] + k)] != data[np.uintp(offsets[b] + k)]:
             return False
     return True
-
-
-@numba.njit(cache=True, nogil=True)
-def _split(data, offsets, present, capacity, classes, hexv):  # noqa: ANN001, ANN202 (numba signature)
-    """One pass per querystring: check every byte as java.net.URI would, emit each pair of the query part as
-    its separator is reached; a querystring that turns out INVALID or SLOW takes its pairs back."""
-    n = len(offsets) - 1
-    status = np.zeros(n, dtype=np.uint8)
-    rows = np.empty(capacity, dtype=np.int64)
-    name_offsets = np.zeros(capacity + 1, dtype=np.int64)
-    value_offsets = np.zeros(capacity + 1, dtype=np.int64)
-    name_data = np.empty(len(data), dtype=np.uint8)
-    value_data = np.empty(len(data), dtype=np.uint8)
-    has_value = np.zeros(capacity, dtype=np.bool_)
-    pairs = 0
-    for row in range(n):
-        if not present[row]:
-            continue
-        first = pairs
-        end = offsets[row + 1]
-        code = 0
-        in_query = True
-        start = offsets[row]
-        equals = -1
-        i = start
-        while True:
-            byte = 0x26 if i >= end else data[np.uintp(i)]
-            kind = classes[byte]
-            if kind == _PLAIN:
-                i += 1
-                continue
-            if kind == _HIGH:
-                code = 2
-                break
-            if kind == _REJECT:
-                code = 1
-                break
-            if byte == 0x25:
-                if i + 2 >= end or hexv[data[i + 1]] < 0 or hexv[data[i + 2]] < 0:
-                    code = 1
-                    break
-                i += 3
-                continue
-            if byte == 0x23 and not in_query:
-                code = 1
-                break
-            if in_query:
-                if byte == 0x26 or byte == 0x3B or byte == 0x23:
-                    name_stop = i if equals < 0 else equals
-                    if name_stop > start:
-                        name_end, high = _decode(data, start, name_stop, name_data, name_offsets[pairs], hexv)
-                        value_end = value_offsets[pairs]
-                        has_value[pairs] = equals >= 0
-                        if equals >= 0:
-                            value_end, value_high = _decode(data, equals + 1, i, value_data, value_end, hexv)
-                            high |= value_high
-                        if high and not (valid_utf8(name_data, name_offsets[pairs], name_end)
-                                         and valid_utf8(value_data, value_offsets[pairs], value_end)):
-                            code = 2
-                            break
-                        rows[pairs] = row
-                        name_offsets[pairs + 1] = name_end
-                        value_offsets[pairs + 1] = value_end
-                        pairs += 1
-                    start = i + 1
-                    equals = -1
-                    in_query = byte != 0x23
-                elif byte == 0x3D and equals < 0:
-                    equals = i
-            if i >= end:
-                break
-            i += 1
-        status[row] = code
-        if code != 0:
-            pairs = first
-            continue
-        pairs = _last_wins(name_data, name_offsets, value_data, value_offsets, rows, has_value, first, pairs)
-    return status, rows, name_offsets, name_data, value_offsets, value_data, has_value, pairs
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _last_wins(name_data, name_offsets, value_data, value_offsets, rows, has_value, first, end):  # noqa: ANN001, ANN202
-    """Drop the pairs of [first, end) whose name comes again later, compacting in place; returns the new end."""
-    kept = first
-    for pair in range(first, end):
-        repeated = False
-        for later in range(pair + 1, end):
-            if _same(name_data, name_offsets, pair, later):
-                repeated = True
-                break
-        if repeated:
-            continue
-        if kept != pair:
-            _move(name_data, name_offsets, pair, kept)
-            _move(value_data, value_offsets, pair, kept)
-            rows[kept] = rows[pair]
-            has_value[kept] = has_value[pair]
-        kept += 1
-    return kept
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _move(data: np.ndarray, offsets: np.ndarray, source: int, target: int) -> None:
-    """Copy item `source` to slot `target` (< source; every item between is already placed)."""
-    length = offsets[source + 1] - offsets[source]
-    at = offsets[target]
-    offsets[target + 1] = copy_bytes(data, offsets[source], offsets[source] + length, data, at)
 
 
 split_querystrings(pa.array(["a=b", None]))  # load the compiled kernel now: its first use costs ~0.5 s
