@@ -442,9 +442,9 @@ def to_events(batch: pa.RecordBatch, resolver: Resolver) -> ProtocolEvents:
         pc.take(parameters, pa.array(simple_index, pa.int32()))
     params = simple_params.cast(PARAMETERS_TYPE) if not extra_params else \
         pa.concat_arrays([simple_params.cast(PARAMETERS_TYPE), pa.array(extra_params, PARAMETERS_TYPE)])
-    vendors_out = pa.concat_arrays([pa.array(np.full(len(simple_index), SNOWPLOW, dtype=object), pa.string()),
+    vendors_out = pa.concat_arrays([pa.repeat(pa.scalar(SNOWPLOW), len(simple_index)),
                                     pa.array(extra_vendor, pa.string())])
-    versions_out = pa.concat_arrays([pa.array(np.full(len(simple_index), "tp1", dtype=object), pa.string()),
+    versions_out = pa.concat_arrays([pa.repeat(pa.scalar("tp1"), len(simple_index)),
                                      pa.array(extra_version, pa.string())])
     if extra_index:
         order = pa.array(np.argsort(index, kind="stable"))

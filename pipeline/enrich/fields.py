@@ -382,7 +382,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
         collector_tstamp = pc.if_else(pc.is_in(pa.array(np.arange(n)), pa.array(out_of_range)),
                                       pa.scalar(None, TIMESTAMP), collector_tstamp)
     col["collector_tstamp"] = collector_tstamp
-    col["v_etl"] = pa.array([v_etl] * n, pa.string())
+    col["v_etl"] = pa.repeat(pa.scalar(v_etl), n)
     collector_ua = _collector_useragent(raw("useragent"), failures)
 
     # first pass: the tracker parameters
@@ -454,7 +454,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
         "_parameters": events.parameters,
         "_page_query": page_parts["query"],
         "_headers": headers,
-        "_derived": pa.array([[]] * n, pa.list_(pa.string())),
+        "_derived": pa.ListArray.from_arrays(np.zeros(n + 1, dtype=np.int32), pa.array([], pa.string())),
         "_failures": failures.to_lists(),
         "_anonymous": _anonymous(headers),
     }
