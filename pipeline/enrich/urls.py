@@ -6,6 +6,7 @@ Page URLs and referers repeat a lot, so the work runs once per distinct URL (`ex
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 from urllib.parse import quote
 
@@ -129,7 +130,7 @@ def explode_column(urls: pa.Array) -> tuple[pa.Array, dict[str, pa.Array], pa.Ar
     errors: list[str | None] = []
     for url in distinct:
         try:
-            results.append(explode(url))
+            results.append(_explode_cached(url))
             errors.append(None)
         except UrlError as err:
             results.append(None)
@@ -143,3 +144,7 @@ def explode_column(urls: pa.Array) -> tuple[pa.Array, dict[str, pa.Array], pa.Ar
     parts = {name: column([getattr(r, name) if r else None for r in results],
                           pa.int32() if name == "port" else pa.string()) for name in URL_PARTS}
     return rewritten, parts, column(errors, pa.string())
+
+
+_explode_cached = lru_cache(maxsize=16_384)(explode)
+"""`explode` remembered for the URLs of the last batches: pages and referers recur across batches."""
