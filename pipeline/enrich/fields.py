@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -155,20 +156,22 @@ def _java_url_decode(text: str) -> str:
     return unquote_to_bytes(raw.encode("utf-8")).decode("utf-8", errors="replace")
 
 
+@lru_cache(maxsize=16_384)
+def _decoded_useragent(text: str) -> tuple[str | None, str | None]:
+    """(decoded user agent, None) or (None, error message); remembered, as user agents recur across batches."""
+    try:
+        decoded = _java_url_decode(text)
+    except ValueError as err:
+        return None, f"exception URL-decoding (encoding UTF-8): {err}"
+    return decoded.replace("\r", "").replace("\n", "").replace("\t", "    "), None
+
+
 def _collector_useragent(values: pa.Array, failures: Failures) -> pa.Array:
     """The collector's user agent URL-decoded, then CR/LF removed and TAB → four spaces."""
     if not pc.any(pc.is_valid(values)).as_py():
         return values
-
-    def decode(text: str) -> tuple[str | None, str | None]:
-        try:
-            decoded = _java_url_decode(text)
-        except ValueError as err:
-            return None, f"exception URL-decoding (encoding UTF-8): {err}"
-        return decoded.replace("\r", "").replace("\n", "").replace("\t", "    "), None
-
     distinct = pc.unique(pc.drop_null(values))
-    results = [decode(v) for v in distinct.to_pylist()]
+    results = [_decoded_useragent(v) for v in distinct.to_pylist()]
     index = pc.index_in(values, value_set=distinct)
     decoded = pc.take(pa.array([r[0] for r in results], pa.string()), index)
     errors = pc.take(pa.array([r[1] for r in results], pa.string()), index)
