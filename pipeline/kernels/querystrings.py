@@ -79,8 +79,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]], valid=has_value[:pairs])
     longest = int(np.max(np.diff(offsets))) if count else 0
     table_bits = (longest + 1).bit_length()   # twice the slots the pairs of any querystring can fill
-    earlier = _earlier_duplicates(name_data, name_offsets, rows, np.zeros(1 << table_bits, dtype=np.uint32),
-                                  np.zeros(1 << table_bits, dtype=np.uint32), table_bits)
+    earlier = _earlier_duplicates(name_data, name_offsets, rows, table_bits)
     if earlier.any():
         kept = ~earlier
         rows, names, values = rows[kept], names.filter(pa.array(kept)), values.filter(pa.array(kept))
@@ -206,46 +205,33 @@ def _fragment_status(data: np.ndarray, i: int, end: int, classes: np.ndarray, he
 
 
 @numba.njit(cache=True, nogil=True)
-def _earlier_duplicates(data, offsets, rows, slots, stamps, bits):  # noqa: ANN001, ANN202 (numba signature)
+def _earlier_duplicates(data, offsets, rows, bits):  # noqa: ANN001, ANN202 (numba signature)
     """Mark the pairs whose name comes again later in the same querystring, which the last pair overrides.
 
-    A separate pass over the pairs: folded into the decoding loop it slows that loop down far more than it
-    costs here."""
+    A separate pass over the pairs (folded into the decoding loop, it slows that loop down far more than it costs
+    here) with one open-addressing table of 2**bits slots, at least twice the pairs of any querystring: a slot
+    belongs to the current querystring when its stamp is its row + 1, so the table is never cleared. The slot
+    comes from a name's length and first, middle and last bytes rather than from every byte: tracker names are
+    short and mostly differ there, and names that collide only cost a comparison."""
     earlier = np.zeros(len(rows), dtype=np.bool_)
-    first = 0
-    for pair in range(len(rows)):
-        if rows[pair] != rows[first]:
-            first = pair
-        replaced = _remember(data, offsets, rows[pair], slots, stamps, bits, first, pair)
-        if replaced >= 0:
-            earlier[replaced] = True
-    return earlier
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _remember(data, offsets, row, slots, stamps, bits, first, pair):  # noqa: ANN001, ANN202 (numba signature)
-    """Put `pair` in the name table of its querystring `row` (open addressing; a slot belongs to this querystring
-    when its stamp is row + 1, so the table is never cleared; slots hold pairs as offsets from the querystring's
-    `first`). Returns the earlier pair of the same name, which gives up its slot, or -1.
-
-    The slot comes from the name's length and first, middle and last bytes rather than from every byte: tracker
-    names are short and mostly differ there, and names that collide only cost a comparison."""
-    start, length = offsets[pair], offsets[pair + 1] - offsets[pair]
-    digest = np.uint64(length) | (np.uint64(data[np.uintp(start)]) << np.uint64(16)) \
-        | (np.uint64(data[np.uintp(start + length // 2)]) << np.uint64(32)) \
-        | (np.uint64(data[np.uintp(start + length - 1)]) << np.uint64(48))
+    slots = np.zeros(1 << bits, dtype=np.int64)
+    stamps = np.zeros(1 << bits, dtype=np.int64)
     mask = np.uint64((1 << bits) - 1)
-    slot = (digest * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
-    stamp = np.uint32(row + 1)
-    while stamps[slot] == stamp:
-        earlier = first + np.int64(slots[slot])
-        if _same(data, offsets, earlier, pair):
-            slots[slot] = pair - first
-            return earlier
-        slot = (slot + np.uint64(1)) & mask
-    stamps[slot] = stamp
-    slots[slot] = pair - first
-    return -1
+    for pair in range(len(rows)):
+        start, length = offsets[pair], offsets[pair + 1] - offsets[pair]
+        digest = np.uint64(length) | (np.uint64(data[np.uintp(start)]) << np.uint64(16)) \
+            | (np.uint64(data[np.uintp(start + length // 2)]) << np.uint64(32)) \
+            | (np.uint64(data[np.uintp(start + length - 1)]) << np.uint64(48))
+        slot = (digest * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+        stamp = rows[pair] + 1
+        while stamps[slot] == stamp:
+            if _same(data, offsets, slots[slot], pair):
+                earlier[slots[slot]] = True
+                break
+            slot = (slot + np.uint64(1)) & mask
+        stamps[slot] = stamp
+        slots[slot] = pair
+    return earlier
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
