@@ -1,10 +1,9 @@
-"""Compiled scans of blocks of TAB-separated log lines: where lines and TABs are, and W3C date and time fields
-read in place.
+"""A compiled scan of blocks of TAB-separated log lines: where lines and TABs are.
 
 Collector logs are tens of megabytes of short lines; `pipeline.collectors.tabtext` needs, per line, where it
 starts and ends, where its TABs are and whether it is *plain* (see that module), plus the lines as a string
 column. One pass over the block finds all of it, where numpy needed a dozen passes and temporaries the size of
-the block. Timestamps are read from the block too, without building date and time strings first.
+the block.
 """
 
 from __future__ import annotations
@@ -126,61 +125,5 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         tab_capacity = int(np.count_nonzero(data == _TAB))
 
 
-@numba.njit(cache=True, nogil=True)
-def _digits(data: np.ndarray, start: int, count: int) -> int:
-    """The decimal number of `count` bytes from `start`, or -1 when one is not a digit."""
-    value = 0
-    for i in range(start, start + count):
-        digit = np.int64(data[i]) - 48
-        if not 0 <= digit <= 9:
-            return -1
-        value = value * 10 + digit
-    return value
-
-
-@numba.njit(cache=True, nogil=True)
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`), for years >= 1."""
-    if month <= 2:
-        year -= 1
-    era = year // 400
-    year_of_era = year - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
-
-
-_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-
-
-@numba.njit(cache=True, nogil=True)
-def w3c_millis(data: np.ndarray, date: int, date_end: int, time: int, time_end: int) -> tuple[bool, int]:
-    """(valid, milliseconds since the epoch) of a W3C log `date` (`YYYY-MM-DD`) and `time` (`HH:MM:SS[.f…]`) field.
-
-    A timestamp is valid when it has exactly that shape (1 to 9 fraction digits, of which the first 3 count) and
-    names a real UTC time from year 1 on; others are left to the per-line parsers, which word the failure.
-    """
-    time_length = time_end - time
-    if date_end - date != 10 or data[date + 4] != 45 or data[date + 7] != 45:
-        return False, 0
-    if not (time_length == 8 or 10 <= time_length <= 18) or data[time + 2] != 58 or data[time + 5] != 58:
-        return False, 0
-    year, month, day = _digits(data, date, 4), _digits(data, date + 5, 2), _digits(data, date + 8, 2)
-    hour, minute, second = _digits(data, time, 2), _digits(data, time + 3, 2), _digits(data, time + 6, 2)
-    fraction = 0
-    if time_length > 8:
-        fraction = _digits(data, time + 9, min(time_length - 9, 3))
-        if data[time + 8] != 46 or fraction < 0 or _digits(data, time + 12, max(time_length - 12, 0)) < 0:
-            return False, 0
-        fraction *= 10 ** (3 - min(time_length - 9, 3))
-    if year < 1 or not 1 <= month <= 12 or not 0 <= hour <= 23 or not 0 <= minute <= 59 or not 0 <= second <= 59:
-        return False, 0
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    if not 1 <= day <= _MONTH_DAYS[month - 1] + (1 if month == 2 and leap else 0):
-        return False, 0
-    seconds = _days_from_civil(year, month, day) * 86400 + (hour * 60 + minute) * 60 + second
-    return True, seconds * 1000 + fraction
-
-
 _SAMPLE = np.frombuffer(b"2024-01-01\t00:00:05.5\tGET\n", dtype=np.uint8)
-scan_lines(_SAMPLE)   # load the compiled kernels now: their first use costs ~0.5 s
-w3c_millis(_SAMPLE, 0, 10, 11, 21)
+scan_lines(_SAMPLE)   # load the compiled kernel now: its first use costs ~0.5 s

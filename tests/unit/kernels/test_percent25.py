@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from pipeline.collectors.cloudfront import parse_line
 from pipeline.collectors.tabtext import LineBlock
-from pipeline.kernels.percent25 import COLUMNS, cloudfront_rows
+from pipeline.kernels.percent25 import COLUMNS, cloudfront_rows, w3c_millis
 
 _PIECES = ["%25", "%2520", "%252F", "%25aF", "%25%2541", "%25g1", "%2", "%", "25", "a", "Z", "9", "é", "€", "-",
            "%252", "%25%", "%2525", "%252525", "Mozilla/5.0%2520(X11)", "%25E2%2582%25AC", "\U0001f600", "\ufffd",
@@ -75,3 +77,49 @@ def test_empty_block_and_header_only_block() -> None:
         rows = cloudfront_rows(block.data, block.starts, block.ends, block.tabs, block.tab_offsets, block.plain)
         assert rows.lines.tolist() == ([0] if text == b"" else [])
         assert [len(column) for column in rows.columns] == [len(rows.lines)] * len(COLUMNS)
+
+
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_PLAIN_TIME = re.compile(r"([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?")
+
+
+def _reference_millis(date: str, time: str) -> int | None:
+    """Milliseconds since the epoch of a plain W3C date and time naming a real time from year 1 on, else None."""
+    date_match, time_match = _PLAIN_DATE.fullmatch(date), _PLAIN_TIME.fullmatch(time)
+    if date_match is None or time_match is None:
+        return None
+    hour, minute, second, fraction = time_match.groups()
+    try:
+        moment = datetime(*map(int, date.split("-")), int(hour), int(minute), int(second))
+    except ValueError:
+        return None
+    return (moment - datetime(1970, 1, 1)) // timedelta(milliseconds=1) + int((fraction or "0")[:3].ljust(3, "0"))
+
+
+def _random_date_time(rng: random.Random) -> tuple[str, str]:
+    year = rng.choice(["0000", "0001", "1582", "1900", "1969", "2000", "2013", "2100", "2400", "9999", "20x3", "213"])
+    month, day = f"{rng.randrange(0, 14):02d}", f"{rng.randrange(0, 33):02d}"
+    date = rng.choice([f"{year}-{month}-{day}"] * 4 + [f"{year}/{month}/{day}", f"{year}-{month}-{day}x", "2013-1-7"])
+    hour, minute, second = (f"{rng.randrange(0, limit):02d}" for limit in (26, 62, 62))
+    fraction = rng.choice(["", ".", ".5", ".05", ".123", ".1234", ".123456789", ".1234567890", ".12a", ",25"])
+    time = rng.choice([f"{hour}:{minute}:{second}{fraction}"] * 4 + [f"{hour}:{minute}", f"{hour}-{minute}:{second}",
+                                                                      f"{hour}:{minute}:{second}é"])
+    return date, time
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_w3c_millis_of_random_fields(seed: int) -> None:
+    rng = random.Random(seed)
+    pairs = [_random_date_time(rng) for _ in range(3000)]
+    text, starts, ends = b"", [], []
+    for date, time in pairs:
+        for value in (date, time):
+            text += b"\t"
+            starts.append(len(text))
+            text += value.encode()
+            ends.append(len(text))
+    data = np.frombuffer(text, dtype=np.uint8)
+    got = [w3c_millis(data, starts[i], ends[i], starts[i + 1], ends[i + 1]) for i in range(0, len(starts), 2)]
+    expected = [_reference_millis(date, time) for date, time in pairs]
+    assert [millis if ok else None for ok, millis in got] == expected
+    assert sum(value is not None for value in expected) > 200
