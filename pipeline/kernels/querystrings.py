@@ -66,10 +66,10 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     status = np.zeros(count, dtype=np.uint8)
     name_data, value_data = np.empty(len(data), dtype=np.uint8), np.empty(len(data), dtype=np.uint8)
     arrays = _pair_arrays(len(data) // 16 + count)
-    row = pairs = 0
+    row = pairs = most = 0
     while True:
-        row, pairs = _fill(data, offsets, present, _CLASSES, HEX_VALUE, row, pairs, status, *arrays, name_data,
-                           value_data)
+        row, pairs, most = _fill(data, offsets, present, _CLASSES, HEX_VALUE, row, pairs, most, status, *arrays,
+                                 name_data, value_data)
         if row == count:
             break
         arrays = _pair_arrays(2 * len(arrays[0]) + int(offsets[row + 1] - offsets[row]), arrays, pairs)
@@ -77,9 +77,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     rows = rows[:pairs]
     names = from_buffers(name_offsets[:pairs + 1], name_data[:name_offsets[pairs]])
     values = from_buffers(value_offsets[:pairs + 1], value_data[:value_offsets[pairs]], valid=has_value[:pairs])
-    longest = int(np.max(np.diff(offsets))) if count else 0
-    table_bits = (longest + 1).bit_length()   # twice the slots the pairs of any querystring can fill
-    earlier = _earlier_duplicates(name_data, name_offsets, rows, table_bits)
+    earlier = _earlier_duplicates(name_data, name_offsets, rows, (2 * most).bit_length())
     if earlier.any():
         kept = ~earlier
         rows, names, values = rows[kept], names.filter(pa.array(kept)), values.filter(pa.array(kept))
@@ -99,11 +97,12 @@ def _pair_arrays(capacity: int, current: tuple[np.ndarray, ...] = (), kept: int 
 
 
 @numba.njit(cache=True, nogil=True)
-def _fill(data, offsets, present, classes, hexv, row, pairs, status, rows, has_value, name_offsets,  # noqa: ANN001, ANN202
-          value_offsets, name_data, value_data):
+def _fill(data, offsets, present, classes, hexv, row, pairs, most, status, rows, has_value,  # noqa: ANN001, ANN202
+          name_offsets, value_offsets, name_data, value_data):
     """Decode querystrings from `row` on, one pass over each: check every byte as java.net.URI would and decode
     it into the name or value buffer at once; a querystring that turns out INVALID or SLOW takes its pairs back.
-    Stops before a querystring that might not fit (a pair takes at least two bytes): returns (row, pairs)."""
+    Stops before a querystring that might not fit (a pair takes at least two bytes): returns (row, pairs, the
+    most pairs of one querystring so far)."""
     n = len(offsets) - 1
     while row < n:
         i, end = offsets[row], offsets[row + 1]
@@ -149,8 +148,9 @@ def _fill(data, offsets, present, classes, hexv, row, pairs, status, rows, has_v
         status[row] = code
         if code != FAST:
             pairs = first
+        most = max(most, pairs - first)
         row += 1
-    return row, pairs
+    return row, pairs, most
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -209,7 +209,7 @@ def _earlier_duplicates(data, offsets, rows, bits):  # noqa: ANN001, ANN202 (num
     """Mark the pairs whose name comes again later in the same querystring, which the last pair overrides.
 
     A separate pass over the pairs (folded into the decoding loop, it slows that loop down far more than it costs
-    here) with one open-addressing table of 2**bits slots, at least twice the pairs of any querystring: a slot
+    here) with one open-addressing table of 2**bits slots, more than twice the pairs of any querystring: a slot
     belongs to the current querystring when its stamp is its row + 1, so the table is never cleared. The slot
     comes from a name's length and first, middle and last bytes rather than from every byte: tracker names are
     short and mostly differ there, and names that collide only cost a comparison."""
