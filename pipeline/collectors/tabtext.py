@@ -22,16 +22,6 @@ from pipeline.collectors.arrowtext import from_buffers
 from pipeline.kernels.tabs import scan_lines
 
 
-def _valid_utf8(block: bytes | memoryview) -> bytes | memoryview:
-    """The block itself when it is valid UTF-8, else decoded with U+FFFD replacements and re-encoded."""
-    try:
-        pa.Array.from_buffers(pa.binary(), 1, [None, pa.py_buffer(np.array([0, len(block)], np.int32)),
-                                               pa.py_buffer(block)]).cast(pa.string())
-    except pa.ArrowInvalid:
-        return str(block, "utf-8", errors="replace").encode("utf-8")
-    return block
-
-
 @dataclass
 class LineBlock:
     """The lines of one block of text (lines joined by LF, no final LF) and where their TABs are.
@@ -51,9 +41,12 @@ class LineBlock:
 
     @classmethod
     def parse(cls, block: bytes | memoryview) -> LineBlock:
-        block = _valid_utf8(block)
         data = np.frombuffer(block, dtype=np.uint8)
-        starts, ends, tabs, tab_offsets, plain, line_offsets, line_data = scan_lines(data)
+        scanned = scan_lines(data)
+        if scanned is None:   # invalid UTF-8: decoded with U+FFFD replacements, as Java's decoder does
+            data = np.frombuffer(str(block, "utf-8", errors="replace").encode("utf-8"), dtype=np.uint8)
+            scanned = scan_lines(data)
+        starts, ends, tabs, tab_offsets, plain, line_offsets, line_data = scanned
         return cls(data, starts, ends, tabs, tab_offsets, from_buffers(line_offsets, line_data), plain)
 
     def __len__(self) -> int:

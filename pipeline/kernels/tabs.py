@@ -21,13 +21,43 @@ _HIGH_BITS = np.uint64(0x8080808080808080)
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
+def _char_length(data: np.ndarray, at: int, n: int) -> int:
+    """The length of the well-formed UTF-8 character at `at` (Unicode table 3-7, as Arrow validates), else 0."""
+    lead = data[at]
+    if 0xC2 <= lead <= 0xDF:
+        size, low, high = 2, 0x80, 0xBF
+    elif lead == 0xE0:
+        size, low, high = 3, 0xA0, 0xBF
+    elif lead == 0xED:
+        size, low, high = 3, 0x80, 0x9F
+    elif 0xE1 <= lead <= 0xEF:
+        size, low, high = 3, 0x80, 0xBF
+    elif lead == 0xF0:
+        size, low, high = 4, 0x90, 0xBF
+    elif 0xF1 <= lead <= 0xF3:
+        size, low, high = 4, 0x80, 0xBF
+    elif lead == 0xF4:
+        size, low, high = 4, 0x80, 0x8F
+    else:
+        return 0
+    if at + size > n or not low <= data[at + 1] <= high:
+        return 0
+    for k in range(at + 2, at + size):
+        if not 0x80 <= data[k] <= 0xBF:
+            return 0
+    return size
+
+
+@numba.njit(cache=True, nogil=True, _nrt=False)
 def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, ends: np.ndarray, plain: np.ndarray,
           tab_offsets: np.ndarray, line_offsets: np.ndarray, tabs: np.ndarray, line_data: np.ndarray) -> int:
-    """`scan_lines` into the given outputs in one pass; returns the lines found, or -1 when an output is too short.
+    """`scan_lines` into the given outputs in one pass; returns the lines found, -1 when an output is too short or
+    -2 when `data` is not valid UTF-8.
 
     `words` are the 8-byte words of `data` from offset `head`: each is checked at once for bytes <= 0x20 or >= 0x80
-    (in most of a log line, a few in 8), and only those bytes are looked at, in order.
+    (in most of a log line, a few in 8), and only those bytes are looked at, in order. Compiled without reference
+    counting (it allocates nothing), which numba would otherwise do atomically around each inlined helper.
     """
     n = len(data)
     word_end = head + 8 * len(words)
@@ -39,6 +69,7 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
     i = 0
     pending = np.uint64(0)
     base = 0
+    char_end = 0
     while True:
         if pending != 0:
             at = base + np.int64(trailing_zeros(pending)) // 8
@@ -52,7 +83,7 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
         elif i <= n:
             at = i
             i += 1
-            if at < n and 32 < data[at] < 0xC2:
+            if at < n and 32 < data[at] < 0x80:
                 continue
         else:
             break
@@ -84,18 +115,22 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
         elif byte == _CR:
             if at + 1 < n and data[at + 1] != _LF:
                 is_plain = False
-        elif byte == 0xC2:
-            if at + 1 < n and data[at + 1] == 0x85:
+        elif byte >= 0x80 and at >= char_end:   # a character's first byte: its others are skipped
+            size = _char_length(data, at, n)
+            if size == 0:
+                return -2
+            char_end = at + size
+            if byte == 0xC2 and data[at + 1] == 0x85:
                 is_plain = False
-        elif byte == 0xE2:
-            if at + 2 < n and data[at + 1] == 0x80 and (data[at + 2] == 0xA8 or data[at + 2] == 0xA9):
+            elif byte == 0xE2 and data[at + 1] == 0x80 and (data[at + 2] == 0xA8 or data[at + 2] == 0xA9):
                 is_plain = False
     return line
 
 
 def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                          np.ndarray]:
-    """The lines of a block of valid UTF-8 (lines joined by LF, no final LF) and where their TABs are.
+                                          np.ndarray] | None:
+    """The lines of a block of text (lines joined by LF, no final LF) and where their TABs are; None when the block
+    is not valid UTF-8 (the scan checks it on the way, so that valid blocks need no separate pass).
 
     Returns `(starts, ends, tabs, tab_offsets, plain, line_offsets, line_data)`: each line is
     `data[starts[i]:ends[i]]` (one CR before its LF, or before the end of the block, left out); `tabs` are the
@@ -118,6 +153,8 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         tabs = pool_array(tab_capacity, np.int64)
         line_data = pool_array(len(data), np.uint8)
         lines = _scan(data, words, head, starts, ends, plain, tab_offsets, line_offsets, tabs, line_data)
+        if lines == -2:
+            return None
         if lines >= 0:
             return (starts[:lines], ends[:lines], tabs[:tab_offsets[lines]], tab_offsets[:lines + 1], plain[:lines],
                     line_offsets[:lines + 1], line_data[:line_offsets[lines]])

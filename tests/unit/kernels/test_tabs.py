@@ -59,3 +59,24 @@ def test_edge_blocks(block: bytes) -> None:
 def test_blocks_of_many_short_lines_and_tabs() -> None:
     block = b"\n".join([b"a\tb\t\tc", b"\t", b"", b"x\r", b"\t" * 40] * 500)
     assert _scanned(block) == _reference(block)
+
+
+def _is_utf8(block: bytes) -> bool:
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_invalid_utf8_is_reported_as_python_decodes_it(seed: int) -> None:
+    rng = random.Random(seed)
+    odd = [b"\xff", b"\x80", b"\xc0\xaf", b"\xc3", b"\xe0\x80\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x9f",
+           b"\xe2\x82", b"\xf5\x80\x80\x80", b"\xc2\x85", "\u20ac".encode(), "\U0001f600".encode(), b"a" * 9, b"\t"]
+    for _ in range(2000):
+        block = b"".join(rng.choice(odd) for _ in range(rng.randrange(1, 12)))
+        scanned = scan_lines(np.frombuffer(block, dtype=np.uint8))
+        assert (scanned is not None) == _is_utf8(block), block
+        if scanned is not None:
+            assert _scanned(block) == _reference(block)
