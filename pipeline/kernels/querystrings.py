@@ -11,9 +11,9 @@ left to the caller's general path: Java turns raw non-ASCII characters into thei
 UTF-8, which only that path reproduces.
 
 The pass reads every byte once: it checks and decodes it straight into the name or value buffer, so a
-querystring costs one table lookup and one store per byte plus a little per pair. Duplicate names are found
-with a small hash table of the querystring's names (tracker querystrings carry some 30 distinct names), and
-the output arrays grow as needed instead of being sized by a counting pass over the whole column.
+querystring costs one table lookup and one store per byte plus a little per pair. Repeated names are found
+afterwards, in a pass over the pairs with a small hash table (tracker querystrings carry some 30 distinct
+names), and the pair arrays grow as needed instead of being sized by a counting pass over every byte.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
         querystrings.is_valid().to_numpy(zero_copy_only=False)
     status = np.zeros(count, dtype=np.uint8)
     name_data, value_data = np.empty(len(data), dtype=np.uint8), np.empty(len(data), dtype=np.uint8)
-    arrays = _pair_arrays(len(data) // 16 + count)
+    arrays = _pair_arrays(len(data) // 16 + count)   # tracker pairs take some 25 bytes: rarely grown
     row = pairs = most = 0
     while True:
         row, pairs, most = _fill(data, offsets, present, _CLASSES, HEX_VALUE, row, pairs, most, status, *arrays,
