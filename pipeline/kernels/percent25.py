@@ -230,6 +230,32 @@ def w3c_millis(data: np.ndarray, date: int, date_end: int, time: int, time_end: 
     return True, days * 86_400_000 + millis
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _usable(plain: np.ndarray, line: int, count: int) -> bool:
+    """A plain line with the field count of one of the TAB-separated layouts Snowplow accepts."""
+    return plain[line] and (count == 12 or count == 15 or count == 18 or count == 19 or count >= 23)
+
+
+@numba.njit(cache=True, nogil=True, _nrt=False)
+def _column_sizes(starts: np.ndarray, ends: np.ndarray, tabs: np.ndarray, tab_offsets: np.ndarray, plain: np.ndarray,
+                  sizes: np.ndarray) -> None:
+    """Upper bounds of the bytes of each column of `COLUMNS`: the lengths of the fields they are read from."""
+    for line in range(len(starts)):
+        first_tab = tab_offsets[line]
+        count = tab_offsets[line + 1] - first_tab + 1
+        if not _usable(plain, line, count):
+            continue
+        ip_start, ip_end = _field(starts, ends, tabs, first_tab, count, line, 4)
+        ip_size = ip_end - ip_start
+        if count >= 23:
+            forwarded_start, forwarded_end = _field(starts, ends, tabs, first_tab, count, line, 19)
+            ip_size = max(ip_size, forwarded_end - forwarded_start)
+        sizes[0] += ip_size
+        for column, field in ((1, 7), (2, 10), (3, 9), (4, 11)):
+            field_start, field_end = _field(starts, ends, tabs, first_tab, count, line, field)
+            sizes[column] += field_end - field_start
+
+
 @numba.njit(cache=True, nogil=True, _nrt=False)
 def _cloudfront_rows(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, ends: np.ndarray,
                      tabs: np.ndarray, tab_offsets: np.ndarray, plain: np.ndarray, row_lines: np.ndarray,
@@ -248,7 +274,7 @@ def _cloudfront_rows(data: np.ndarray, words: np.ndarray, head: int, starts: np.
         row_lines[rows] = line
         first_tab = tab_offsets[line]
         count = tab_offsets[line + 1] - first_tab + 1
-        ok = plain[line] and (count == 12 or count == 15 or count == 18 or count == 19 or count >= 23)
+        ok = _usable(plain, line, count)
         if ok:
             method_start, method_end = _field(starts, ends, tabs, first_tab, count, line, 5)
             ok = _starts_with(data, method_start, method_end, _GET) and method_end - method_start == 3
@@ -318,8 +344,13 @@ def cloudfront_rows(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs
     millis = np.empty(lines, dtype=np.int64)
     offsets = np.zeros((len(COLUMNS), lines + 1), dtype=np.int64)
     valid = np.empty((len(COLUMNS), lines), dtype=np.bool_)
-    outputs = [pool_array(len(data), np.uint8) for _ in COLUMNS]
     data = readonly(data)
+    sizes = np.zeros(len(COLUMNS), dtype=np.int64)
+    _column_sizes(starts, ends, tabs, tab_offsets, plain, sizes)
+    bounds = np.zeros(len(COLUMNS) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=bounds[1:])
+    buffer = pool_array(int(bounds[-1]), np.uint8)   # one allocation, sized to the fields: see `pool_array`
+    outputs = [buffer[bounds[k]:bounds[k + 1]] for k in range(len(COLUMNS))]
     head = -data.ctypes.data % 8
     words = data[head:head + (len(data) - head) // 8 * 8].view(np.uint64) if len(data) > head else _NO_WORDS
     rows = _cloudfront_rows(data, words, head, starts, ends, tabs, tab_offsets, plain, row_lines, accepted, millis,
