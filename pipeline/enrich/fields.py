@@ -360,9 +360,11 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     """The working table of `events` (see the module docstring); never raises on bad values."""
     n = len(events)
     take = pa.array(events.raw_index, pa.int32())
+    one_each = n == batch.num_rows and np.array_equal(events.raw_index, np.arange(n))
 
     def raw(name: str) -> pa.Array:
-        return pc.take(batch.column(name), take)
+        """A collector column per event (usually one event per record, in order: the column itself)."""
+        return batch.column(name) if one_each else pc.take(batch.column(name), take)
 
     params = Parameters(events.parameters, TRACKER_NAMES, TSV_SAFE_NAMES)
     failures, violations = Failures(n), Failures(n)
