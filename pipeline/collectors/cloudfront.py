@@ -26,6 +26,7 @@ from pipeline.collectors.tabtext import LineBlock
 from pipeline.collectors.timestamps import parse_joda_timestamp
 from pipeline.events import TIMESTAMP
 from pipeline.kernels.percent25 import COLUMNS, cloudfront_rows
+from pipeline.kernels.tabs import numbered
 
 LOADER = "cloudfront"
 COLLECTOR = "cloudfront"
@@ -148,12 +149,12 @@ def parse_block(text: bytes | LineBlock, first_line_number: int, source: str) ->
     if n < len(block):   # header lines give no row; they lead a log, so the rest is usually one run of lines
         contiguous = n > 0 and lines[-1] - lines[0] == n - 1
         payload = payload.slice(lines[0], n) if contiguous else payload.take(pa.array(lines, pa.int64()))
-    numbers = pa.array(lines + first_line_number, pa.int64())
     columns.update({
         "collector": pa.repeat(COLLECTOR, n),
         "encoding": pa.repeat(ENCODING, n),
         "loader": pa.repeat(LOADER, n),
-        "source": pc.binary_join_element_wise(source, pc.cast(numbers, pa.string()), ":"),
+        "source": numbered(f"{source}:", lines + first_line_number),
+        "headers": pa.ListArray.from_arrays(np.zeros(n + 1, dtype=np.int32), pa.array([], pa.string())),
         "payload": payload,
     })
     return raw_batch(n, columns)

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from pipeline.kernels.tabs import scan_lines
+from pipeline.kernels.tabs import numbered, scan_lines
 
 _PIECES = ["\t", "\t", "\t", "abc", "x", "-", "2024-01-01", "é", "€", "\u0085", "\u2028", "\u2029", "\u2030", " ",
            "\x0b", "\x0c", "\r", "\r\n", "\n", "\n", "\x00", "\x1f", "%2520", "\U0001f600"]
@@ -80,3 +80,11 @@ def test_invalid_utf8_is_reported_as_python_decodes_it(seed: int) -> None:
         assert (scanned is not None) == _is_utf8(block), block
         if scanned is not None:
             assert _scanned(block) == _reference(block)
+
+
+def test_numbered_sources_as_python_formats_them() -> None:
+    rng = random.Random(5)
+    numbers = [0, 1, 9, 10, 99, 100, 10**18 - 1, 10**18, 2**63 - 1] + [rng.randrange(10 ** rng.randrange(1, 19))
+                                                                       for _ in range(2000)]
+    for prefix in ("raw/cf.gz:", "", "s3://b/\u00e9t\u00e9/x.gz:"):
+        assert numbered(prefix, np.array(numbers, dtype=np.int64)).to_pylist() == [f"{prefix}{n}" for n in numbers]
