@@ -3,8 +3,9 @@
 SNOWPLOW_SPEC §1.4 (EventFingerprintEnrichment): the URL-decoded parameters (`_parameters`) minus
 `excludeParameters`, sorted by key, each written `key \\x1f value \\x1f` (a value-less key writes `null`), hashed
 as UTF-8 with MD5 (default), SHA1, SHA256, SHA384 or SHA512, lower-case hex. Keys sort by code point, which
-equals Java's UTF-16 order for keys in the Basic Multilingual Plane. The texts are built in one compiled pass
-(`pipeline.kernels.fingerprint`), which also hashes them with MD5; the SHA algorithms hash per row with hashlib.
+equals Java's UTF-16 order for keys in the Basic Multilingual Plane. MD5 is computed by compiled passes
+(`pipeline.kernels.fingerprint`) that never write the texts out whole; for the SHA algorithms the texts are
+built there and hashed per row with hashlib.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pyarrow as pa
 
 from pipeline.config import ConfigError
 from pipeline.enrich.working import set_column
-from pipeline.kernels.fingerprint import fingerprint_texts, md5_hex
+from pipeline.kernels.fingerprint import fingerprint_md5, fingerprint_texts
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "event_fingerprint_config"
@@ -49,10 +50,10 @@ def make_step(exclude: list[str], algorithm: str = "MD5") -> Step:
             return table
         digests: list[pa.Array] = []
         for chunk in table.column("_parameters").chunks:   # chunk by chunk: combining would copy every pair
-            offsets, text = fingerprint_texts(chunk, exclude)
             if algorithm == "MD5":
-                digests.append(md5_hex(offsets, text))
+                digests.append(fingerprint_md5(chunk, exclude))
                 continue
+            offsets, text = fingerprint_texts(chunk, exclude)
             view = memoryview(text)
             bounds = offsets.tolist()
             digests.append(pa.array([digest(view[start:end]).hexdigest()

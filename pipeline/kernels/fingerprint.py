@@ -1,12 +1,18 @@
-"""The text event_fingerprint_config hashes, built for every event in one compiled pass.
+"""Event fingerprints (event_fingerprint_config) in compiled passes over the parameter maps' buffers.
 
-Per event: its parameters minus the excluded names, sorted by name (UTF-8 byte order, which is code point
-order; stable for equal names), each written `name \\x1f value \\x1f` with `null` for a value-less name.
+The text hashed per event: its parameters minus the excluded names, sorted by name (UTF-8 byte order, which is
+code point order; stable for equal names), each written `name \\x1f value \\x1f` with `null` for a value-less name.
 
-`md5_hex` then hashes every text (MD5 is the enrichment's default algorithm): OpenSSL through hashlib hashes one
-message at a time, while here `LANES` messages of the same block count go through the rounds side by side,
-which the compiler turns into vector instructions (about 1.5x hashlib's speed on ~800-byte texts, with no
-Python call per event).
+`_arrange` puts every event's kept pairs in name order. Names compare as their first eight bytes packed big-endian
+into one word (the rest byte by byte when those tie), so no dictionary of names is built. Trackers send their
+parameters in a few fixed orders, so a sequence of names met before takes its order (and its exclusions) from a
+small cache instead of being filtered and sorted again.
+
+`fingerprint_md5` then writes the texts of `LANES` events at a time into a small buffer, padded as MD5 wants, and
+hashes them side by side: OpenSSL through hashlib hashes one message at a time, while here the lanes go through
+the rounds together, which the compiler turns into vector instructions. The texts of a batch (some 80 MB per
+100k events) are never written out whole. `fingerprint_texts` does write them, for the SHA algorithms, which
+hashlib computes.
 """
 
 from __future__ import annotations
@@ -16,15 +22,25 @@ import math
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
+from llvmlite import ir
+from numba import types
+from numba.core.extending import intrinsic
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers
 from pipeline.kernels import copy_bytes, readonly
 
-_NULL = np.frombuffer(b"null", dtype=np.uint8)
+_NULL = int.from_bytes(b"null", "little")
+"""A value-less name's `null`, as one little-endian word (written with four spare bytes after it)."""
+_NULL_SIZE = 4
+_SPARE = 32
+"""Bytes past a text's end that writing it may scribble on (whole-word copies)."""
 
 LANES = 64
 """Messages hashed side by side; fewer than 32 leaves most of the vector width unused."""
+_CACHE_SLOTS = 256
+"""Name sequences whose order is remembered (direct-mapped by hash); tracker traffic shows a few dozen."""
+_CACHED_PAIRS = 64
+"""Events with more pairs than this, or with a name over eight bytes, are sorted every time."""
 _SHIFTS = np.array([7, 12, 17, 22] * 4 + [5, 9, 14, 20] * 4 + [4, 11, 16, 23] * 4 + [6, 10, 15, 21] * 4, np.uint32)
 _SINES = np.array([int(abs(math.sin(i + 1)) * 2**32) & 0xFFFFFFFF for i in range(64)], np.uint32)
 _WORD = np.array([i if i < 16 else (5 * i + 1) % 16 if i < 32 else (3 * i + 5) % 16 if i < 48 else 7 * i % 16
@@ -34,91 +50,251 @@ _START = np.array([0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476], np.uint32)
 _HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
 
+def fingerprint_md5(parameters: pa.MapArray, exclude: list[str]) -> pa.Array:
+    """The lower-case hex MD5 of each event's fingerprint text, as a string array (what hashlib's
+    `md5(text).hexdigest()` gives)."""
+    buffers = _buffers(parameters)
+    pairs, starts, sizes = _arrange(*buffers, *_excluded(exclude), _NULL_SIZE)
+    digits = _md5_rows(pairs, starts, *buffers[2:], sizes)
+    return from_buffers(np.arange(0, 32 * (len(sizes) + 1), 32, dtype=np.int64), digits)
+
+
 def fingerprint_texts(parameters: pa.MapArray, exclude: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """(offsets, bytes) of each event's fingerprint text: event i's text is bytes[offsets[i]:offsets[i+1]]."""
-    map_offsets = np.asarray(parameters.offsets).astype(np.int64)
+    buffers = _buffers(parameters)
+    pairs, starts, sizes = _arrange(*buffers, *_excluded(exclude), _NULL_SIZE)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    text = np.empty(int(offsets[-1]) + _SPARE, dtype=np.uint8)
+    _write_rows(pairs, starts, *buffers[2:], text)
+    return offsets, text[:int(offsets[-1])]
+
+
+def _buffers(parameters: pa.MapArray) -> tuple[np.ndarray, ...]:
+    """(first pair, end pair) per event (a null map has none), then the keys' and values' offsets and bytes as
+    stored (no rebasing copy: the kernels index the data buffers with the offsets as they are), and whether each
+    value is present."""
+    map_offsets = np.asarray(parameters.offsets)
     begin, end = map_offsets[:-1], map_offsets[1:]
     if parameters.null_count:
         end = np.where(parameters.is_valid().to_numpy(zero_copy_only=False), end, begin)
     keys, values = parameters.keys, parameters.items
-    key_offsets, key_data = string_buffers(keys)
-    value_offsets, value_data = string_buffers(values)
-    encoded = pc.dictionary_encode(keys)
-    names = encoded.dictionary.to_pylist()
-    rank_of_code = np.empty(len(names), dtype=np.int64)   # a name's place in the sort order; -1: excluded
-    rank_of_code[sorted(range(len(names)), key=lambda code: names[code].encode("utf-8"))] = np.arange(len(names))
-    rank_of_code[[code for code, name in enumerate(names) if name in set(exclude)]] = -1
-    ranks = rank_of_code[encoded.indices.to_numpy(zero_copy_only=False)] if len(names) else np.zeros(0, np.int64)
-    has_value = values.is_valid().to_numpy(zero_copy_only=False)
-    offsets = _offsets(begin, end, ranks, key_offsets, value_offsets, has_value, len(_NULL))
-    text = np.empty(int(offsets[-1]), dtype=np.uint8)
-    _write(begin, end, ranks, readonly(key_offsets), readonly(key_data), readonly(value_offsets),
-           readonly(value_data), has_value, offsets, text, _NULL)
-    return offsets, text
+    return (begin, end, *_string_buffers(keys), *_string_buffers(values),
+            values.is_valid().to_numpy(zero_copy_only=False))
+
+
+def _string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (int32 or int64, as stored) and the whole data buffer of a string array, both read-only."""
+    if values.type not in (pa.string(), pa.large_string()):
+        values = values.cast(pa.string())
+    width = np.int64 if values.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(values.buffers()[1], dtype=width)[values.offset:values.offset + len(values) + 1]
+    data = values.buffers()[2]
+    return readonly(offsets), readonly(np.frombuffer(data, dtype=np.uint8) if data is not None
+                                       else np.zeros(0, np.uint8))
+
+
+def _excluded(exclude: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The excluded names as (packed first eight bytes, offsets, bytes), compared as the kernels compare names."""
+    encoded = [name.encode("utf-8") for name in dict.fromkeys(exclude)]
+    packed = np.array([int.from_bytes(raw[:8].ljust(8, b"\0"), "big") for raw in encoded], dtype=np.uint64)
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(raw) for raw in encoded], out=offsets[1:])
+    return packed, offsets, np.frombuffer(b"".join(encoded) or b"\0", dtype=np.uint8)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _packed(data, start, end):  # noqa: ANN001, ANN202
+    """The first eight bytes of data[start:end] as a big-endian word, zero-padded: words order as the bytes do."""
+    value = np.uint64(0)
+    first = np.uintp(start)
+    for k in range(np.uintp(min(end - start, 8))):
+        value |= np.uint64(data[first + k]) << (np.uint64(56) - np.uint64(8) * k)
+    return value
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _same_tail(data, start, other_data, other_start, length):  # noqa: ANN001, ANN202
+    """Bytes 8.. of two names of the same `length` are equal."""
+    for k in range(8, length):
+        if data[start + k] != other_data[other_start + k]:
+            return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _before(a, b, packed, lengths, first, key_offsets, key_data):  # noqa: ANN001, ANN202
+    """The name of the row's pair a sorts strictly before that of pair b (byte order, a prefix first)."""
+    if packed[a] != packed[b]:
+        return packed[a] < packed[b]
+    if lengths[a] > 8 and lengths[b] > 8:
+        start_a, start_b = key_offsets[first + a], key_offsets[first + b]
+        for k in range(8, min(lengths[a], lengths[b])):
+            if key_data[start_a + k] != key_data[start_b + k]:
+                return key_data[start_a + k] < key_data[start_b + k]
+    return lengths[a] < lengths[b]
 
 
 @numba.njit(cache=True, nogil=True)
-def _offsets(begin, end, ranks, key_offsets, value_offsets, has_value, null_size):  # noqa: ANN001, ANN202
-    """Where each event's text starts in the output: the sizes of its kept pairs, summed."""
-    offsets = np.zeros(len(begin) + 1, dtype=np.int64)
-    for row in range(len(begin)):
+def _arrange(begin, end, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
+             excluded_packed, excluded_offsets, excluded_data, null_size):
+    """Per event, its kept pairs in name order (`pairs[starts[i]:starts[i+1]]`, indices into the keys) and the
+    size of its text."""
+    rows = len(begin)
+    width = 1
+    total = 0
+    for row in range(rows):
+        width = max(width, end[row] - begin[row])
+        total += end[row] - begin[row]
+    pairs = np.empty(total, dtype=np.int64)
+    starts = np.zeros(rows + 1, dtype=np.int64)
+    sizes = np.empty(rows, dtype=np.int64)
+    packed = np.empty(width, dtype=np.uint64)
+    lengths = np.empty(width, dtype=np.int64)
+    order = np.empty(width, dtype=np.int64)
+    cache_hash = np.zeros(_CACHE_SLOTS, dtype=np.uint64)
+    cache_count = np.full(_CACHE_SLOTS, -1, dtype=np.int64)
+    cache_kept = np.zeros(_CACHE_SLOTS, dtype=np.int64)
+    cache_packed = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.uint64)
+    cache_lengths = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.int64)
+    cache_order = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.int64)
+    at = 0
+    for row in range(rows):
+        first, count = begin[row], end[row] - begin[row]
+        digest = np.uint64(count)
+        cacheable = count <= _CACHED_PAIRS
+        for i in range(count):
+            start, stop = key_offsets[first + i], key_offsets[first + i + 1]
+            packed[i] = _packed(key_data, start, stop)
+            lengths[i] = stop - start
+            digest = (digest ^ packed[i]) * np.uint64(0x100000001B3)
+            digest = (digest ^ np.uint64(stop - start)) * np.uint64(0x9E3779B97F4A7C15)
+            cacheable = cacheable and stop - start <= 8
+        slot = np.intp(digest >> np.uint64(56))
+        hit = cacheable and cache_count[slot] == count and cache_hash[slot] == digest
+        if hit:
+            for i in range(count):
+                if cache_packed[slot, i] != packed[i] or cache_lengths[slot, i] != lengths[i]:
+                    hit = False
+                    break
+        if hit:
+            kept = cache_kept[slot]
+            for k in range(kept):
+                order[k] = cache_order[slot, k]
+        else:
+            kept = 0
+            for i in range(count):
+                if _is_excluded(packed[i], lengths[i], key_data, key_offsets[first + i],
+                                excluded_packed, excluded_offsets, excluded_data):
+                    continue
+                place = kept
+                while place > 0 and _before(i, order[place - 1], packed, lengths, first, key_offsets, key_data):
+                    order[place] = order[place - 1]
+                    place -= 1
+                order[place] = i
+                kept += 1
+            if cacheable:
+                cache_hash[slot], cache_count[slot], cache_kept[slot] = digest, count, kept
+                for i in range(count):
+                    cache_packed[slot, i], cache_lengths[slot, i] = packed[i], lengths[i]
+                for k in range(kept):
+                    cache_order[slot, k] = order[k]
         size = 0
-        for pair in range(begin[row], end[row]):
-            if ranks[pair] >= 0:
-                size += key_offsets[pair + 1] - key_offsets[pair] + 2 + (
-                    value_offsets[pair + 1] - value_offsets[pair] if has_value[pair] else null_size)
-        offsets[row + 1] = offsets[row] + size
-    return offsets
+        for k in range(kept):
+            pair = first + order[k]
+            pairs[at + k] = pair
+            size += lengths[order[k]] + 2 + (value_offsets[pair + 1] - value_offsets[pair] if has_value[pair]
+                                             else null_size)
+        at += kept
+        starts[row + 1] = at
+        sizes[row] = size
+    return pairs, starts, sizes
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_excluded(packed, length, key_data, start, excluded_packed, excluded_offsets, excluded_data):  # noqa: ANN001, ANN202
+    """The name is one of the excluded names."""
+    for e in range(len(excluded_packed)):
+        if (excluded_packed[e] == packed and excluded_offsets[e + 1] - excluded_offsets[e] == length
+                and _same_tail(key_data, start, excluded_data, excluded_offsets[e], length)):
+            return True
+    return False
+
+
+@intrinsic
+def _load_word(typingctx, data, index):  # noqa: ANN001, ANN202, ARG001
+    """The eight bytes data[index:index + 8] as one little-endian word, in one unaligned load (LLVM keeps eight
+    byte loads as they are)."""
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202, ARG001
+        address = builder.gep(context.make_array(signature.args[0])(context, builder, args[0]).data, [args[1]])
+        return builder.load(builder.bitcast(address, ir.IntType(64).as_pointer()), align=1)
+    return types.uint64(data, index), codegen
+
+
+@intrinsic
+def _store_word(typingctx, data, index, word):  # noqa: ANN001, ANN202, ARG001
+    """Write `word` little-endian to data[index:index + 8] in one unaligned store."""
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202, ARG001
+        address = builder.gep(context.make_array(signature.args[0])(context, builder, args[0]).data, [args[1]])
+        builder.store(args[2], builder.bitcast(address, ir.IntType(64).as_pointer()), align=1)
+        return context.get_dummy_value()
+    return types.none(data, index, word), codegen
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _copy(source, start, end, target, at):  # noqa: ANN001, ANN202
+    """copy_bytes by eight-byte words where the source has room for whole words: most names and values are a
+    few bytes, which a byte loop (vectorised for long copies) pays dearly for. Writes up to seven bytes past
+    the copy's end, which the caller overwrites or leaves in spare room."""
+    length = end - start
+    if start + length + 8 > len(source):
+        return copy_bytes(source, start, end, target, at)
+    source_start, target_start = np.uintp(start), np.uintp(at)
+    for k in range(np.uintp(0), np.uintp(length), np.uintp(8)):
+        _store_word(target, target_start + k, _load_word(source, source_start + k))
+    return at + length
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _write_row(pairs, first, last, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
+               out, at):
+    """Write `name \\x1f value \\x1f` for pairs[first:last] to out[at:], returning where the text ends (up to
+    `_SPARE` bytes after it are overwritten too)."""
+    for k in range(first, last):
+        pair = pairs[k]
+        at = _copy(key_data, key_offsets[pair], key_offsets[pair + 1], out, at)
+        out[at] = 0x1F
+        at += 1
+        if has_value[pair]:
+            at = _copy(value_data, value_offsets[pair], value_offsets[pair + 1], out, at)
+        else:
+            _store_word(out, np.uintp(at), np.uint64(_NULL))
+            at += _NULL_SIZE
+        out[at] = 0x1F
+        at += 1
+    return at
 
 
 @numba.njit(cache=True, nogil=True)
-def _write(begin, end, ranks, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
-           offsets, text, null):
-    """Per event: insertion-sort its kept pairs by name rank (stable; a few dozen pairs), then write them."""
-    order = np.empty(max(1, int((end - begin).max())) if len(begin) else 1, dtype=np.int64)
-    for row in range(len(begin)):
-        count = 0
-        for pair in range(begin[row], end[row]):
-            if ranks[pair] < 0:
-                continue
-            slot = count
-            while slot > 0 and ranks[pair] < ranks[order[slot - 1]]:
-                order[slot] = order[slot - 1]
-                slot -= 1
-            order[slot] = pair
-            count += 1
-        at = offsets[row]
-        for k in range(count):
-            pair = order[k]
-            at = copy_bytes(key_data, key_offsets[pair], key_offsets[pair + 1], text, at)
-            text[at] = 0x1F
-            at += 1
-            if has_value[pair]:
-                at = copy_bytes(value_data, value_offsets[pair], value_offsets[pair + 1], text, at)
-            else:
-                at = copy_bytes(null, 0, len(null), text, at)
-            text[at] = 0x1F
-            at += 1
-
-
-
-
-def md5_hex(offsets: np.ndarray, text: np.ndarray) -> pa.Array:
-    """The lower-case hex MD5 of each text[offsets[i]:offsets[i+1]], as a string array (what hashlib's
-    `md5(...).hexdigest()` gives, for every message at once)."""
-    offsets = offsets.astype(np.int64, copy=False)
-    digits = _md5(offsets, readonly(text))
-    return from_buffers(np.arange(0, 32 * len(offsets), 32, dtype=np.int64), digits)
+def _write_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data, has_value, text):  # noqa: ANN001, ANN202
+    """Every event's text, one after the other (`text` has `_SPARE` bytes more than they need)."""
+    at = 0
+    for row in range(len(starts) - 1):
+        at = _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data, value_offsets, value_data,
+                        has_value, text, at)
 
 
 @numba.njit(cache=True, nogil=True)
-def _md5(offsets, text):  # noqa: ANN001, ANN202
-    """RFC 1321 over many messages, LANES at a time: messages are taken by block count (sorted), so that the
-    lanes of a group run nearly the same number of blocks; a lane past its last block is not added to."""
-    count = len(offsets) - 1
-    lengths = offsets[1:] - offsets[:-1]
-    blocks = (lengths + 8) // 64 + 1
+def _md5_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data, has_value, sizes):  # noqa: ANN001, ANN202
+    """RFC 1321 over every event's text, LANES at a time. Events are taken by block count (sorted), so that the
+    lanes of a group run nearly the same number of blocks; a lane past its last block is not added to. Each
+    lane's text is written, padded, into its own stretch of a small buffer that the rounds read as words."""
+    count = len(sizes)
+    blocks = (sizes + 8) // 64 + 1
     order = np.argsort(blocks, kind="mergesort")
+    stride = (int(blocks.max()) + 1) * 16 if count else 16   # in words; one spare block
+    buffer = np.zeros(LANES * stride, dtype=np.uint32)
+    text = buffer.view(np.uint8)
     digits = np.empty(count * 32, dtype=np.uint8)
     words = np.zeros((16, LANES), dtype=np.uint32)
     state = np.zeros((4, LANES), dtype=np.uint32)
@@ -126,14 +302,20 @@ def _md5(offsets, text):  # noqa: ANN001, ANN202
     c, d = np.zeros(LANES, dtype=np.uint32), np.zeros(LANES, dtype=np.uint32)
     for group in range(0, count, LANES):
         lanes = min(LANES, count - group)
+        for lane in range(lanes):
+            row = order[group + lane]
+            _pad(text, lane * stride * 4, _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data,
+                                                     value_offsets, value_data, has_value, text,
+                                                     lane * stride * 4), sizes[row], blocks[row])
         for lane in range(LANES):
             for r in range(4):
                 state[r, lane] = _START[r]
         for block in range(blocks[order[group + lanes - 1]]):
             for lane in range(lanes):
-                row = order[group + lane]
-                if block < blocks[row]:
-                    _load_block(text, offsets[row], lengths[row], block, block == blocks[row] - 1, words, lane)
+                if block < blocks[order[group + lane]]:
+                    base = np.uintp(lane * stride + block * 16)
+                    for w in range(np.uintp(16)):
+                        words[w, lane] = buffer[base + w]
             for lane in range(LANES):
                 a[lane], b[lane], c[lane], d[lane] = state[0, lane], state[1, lane], state[2, lane], state[3, lane]
             for step in range(0, 64, 4):
@@ -159,30 +341,14 @@ def _md5(offsets, text):  # noqa: ANN001, ANN202
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _load_block(text, start, length, block, last, words, lane):  # noqa: ANN001, ANN202
-    """Message block `block` as 16 little-endian words into column `lane` of `words`: whole blocks straight
-    from the text, the tail with MD5's padding (a 0x80 byte, zeros, the length in bits in the last block)."""
-    base = block * 64
-    if base + 64 <= length:
-        at = np.uintp(start + base)
-        for w in range(16):
-            q = at + np.uintp(4 * w)
-            words[w, lane] = np.uint32(text[q]) | (np.uint32(text[q + 1]) << np.uint32(8)) | (
-                np.uint32(text[q + 2]) << np.uint32(16)) | (np.uint32(text[q + 3]) << np.uint32(24))
-        return
-    for w in range(16):
-        value = np.uint32(0)
-        for k in range(4):
-            position = base + 4 * w + k
-            if position < length:
-                value |= np.uint32(text[start + position]) << np.uint32(8 * k)
-            elif position == length:
-                value |= np.uint32(0x80) << np.uint32(8 * k)
-        words[w, lane] = value
-    if last:
-        bits = np.uint64(length) * np.uint64(8)
-        words[14, lane] = np.uint32(bits & np.uint64(0xFFFFFFFF))
-        words[15, lane] = np.uint32(bits >> np.uint64(32))
+def _pad(text, start, at, length, blocks):  # noqa: ANN001, ANN202
+    """MD5's padding after a message written at text[start:at]: a 0x80 byte, zeros, then the length in bits as
+    a little-endian 64-bit number ending the last of its `blocks` blocks (whole words, some overlapping)."""
+    end = np.uintp(start + blocks * 64 - 8)
+    _store_word(text, np.uintp(at), np.uint64(0x80))
+    for k in range(np.uintp(at + 8), end, np.uintp(8)):
+        _store_word(text, k, np.uint64(0))
+    _store_word(text, end, np.uint64(length) * np.uint64(8))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -208,5 +374,6 @@ def _step(i, a, b, c, d, words):  # noqa: ANN001, ANN202
             a[lane] = np.uint32(b[lane] + np.uint32((x << shift) | (x >> back)))
 
 
-fingerprint_texts(pa.array([[("b", "1"), ("a", None)], None], pa.map_(pa.string(), pa.string())), ["x"])
-md5_hex(np.array([0, 3], np.int64), np.frombuffer(b"abc", np.uint8))
+_WARM = pa.array([[("b", "1"), ("a", None), ("eid", "x")], None], pa.map_(pa.string(), pa.string()))
+fingerprint_md5(_WARM, ["eid"])
+fingerprint_texts(_WARM, ["eid"])

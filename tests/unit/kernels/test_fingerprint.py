@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import random
 
-import numpy as np
 import pyarrow as pa
 
-from pipeline.kernels.fingerprint import LANES, fingerprint_texts, md5_hex
+from pipeline.kernels.fingerprint import LANES, fingerprint_md5, fingerprint_texts
 
-NAMES = ["e", "aid", "eid", "url", "é", "a", "ab", "b", "", "stm", "z\u2003", "\U0001f600"]
+NAMES = ["e", "aid", "eid", "url", "é", "a", "ab", "b", "", "stm", "z\u2003", "\U0001f600", "a\x00",
+         "parameter", "parameter1", "parameter2", "parametes", "paramete", "paramete\x00x", "éééééé"]
+"""Short names, names sharing their first eight bytes, a NUL byte, multi-byte characters."""
+EXCLUDE = ["eid", "stm", "parameter1", "paramete"]
+MAPS = pa.map_(pa.string(), pa.string())
 
 
 def _expected(pairs: list[tuple[str, str | None]] | None, exclude: list[str]) -> str:
@@ -18,35 +21,58 @@ def _expected(pairs: list[tuple[str, str | None]] | None, exclude: list[str]) ->
     return "".join(f"{name}\x1f{'null' if value is None else value}\x1f" for name, value in kept)
 
 
-def test_random_parameter_maps() -> None:
-    rng = random.Random(11)
-    rows = [None if rng.random() < 0.05 else
-            [(rng.choice(NAMES), None if rng.random() < 0.2 else
-              "".join(rng.choice("xyé=%\x1f ") for _ in range(rng.randint(0, 6)))) for _ in range(rng.randint(0, 9))]
-            for _ in range(3000)]
-    maps = pa.array(rows, pa.map_(pa.string(), pa.string()))
-    for start, length in ((0, len(rows)), (7, 2000)):
-        offsets, text = fingerprint_texts(maps.slice(start, length), ["eid", "stm"])
-        got = [bytes(text[offsets[i]:offsets[i + 1]]).decode("utf-8") for i in range(length)]
-        assert got == [_expected(pairs, ["eid", "stm"]) for pairs in rows[start:start + length]]
+def _value(rng: random.Random) -> str | None:
+    if rng.random() < 0.2:
+        return None
+    return "".join(rng.choice("xyé=%\x1f \U0001f600") for _ in range(rng.choice([0, 1, 3, 7, 8, 9, 15, 40, 300])))
+
+
+def _rows(seed: int, count: int) -> list[list[tuple[str, str | None]] | None]:
+    """Random maps, most of them following one of a few name sequences (as tracker traffic does), with
+    duplicate names inside some."""
+    rng = random.Random(seed)
+    templates = [[rng.choice(NAMES) for _ in range(rng.randint(0, 12))] for _ in range(6)]
+    rows: list[list[tuple[str, str | None]] | None] = []
+    for _ in range(count):
+        if rng.random() < 0.05:
+            rows.append(None)
+            continue
+        names = rng.choice(templates) if rng.random() < 0.7 else [rng.choice(NAMES) for _ in range(rng.randint(0, 9))]
+        rows.append([(name, _value(rng)) for name in names])
+    return rows
+
+
+def test_texts_and_md5_of_random_parameter_maps() -> None:
+    rows = _rows(11, 3000)
+    maps = pa.array(rows, MAPS)
+    for start, length in ((0, len(rows)), (7, 2000), (2990, 10)):
+        expected = [_expected(pairs, EXCLUDE) for pairs in rows[start:start + length]]
+        offsets, text = fingerprint_texts(maps.slice(start, length), EXCLUDE)
+        assert [bytes(text[offsets[i]:offsets[i + 1]]).decode("utf-8") for i in range(length)] == expected
+        digests = fingerprint_md5(maps.slice(start, length), EXCLUDE)
+        assert digests.type == pa.string()
+        assert digests.to_pylist() == [hashlib.md5(t.encode("utf-8")).hexdigest() for t in expected]
+
+
+def test_large_string_maps_and_no_exclusions() -> None:
+    rows = _rows(3, 500)
+    maps = pa.array(rows, pa.map_(pa.large_string(), pa.large_string()))
+    expected = [hashlib.md5(_expected(pairs, []).encode("utf-8")).hexdigest() for pairs in rows]
+    assert fingerprint_md5(maps, []).to_pylist() == expected
 
 
 def test_md5_of_every_length_around_the_padding_boundaries() -> None:
-    rng = np.random.default_rng(5)
-    lengths = np.concatenate([np.arange(0, 300), rng.integers(0, 3000, 2000)])   # 55/56/63/64/119/120… bytes
+    rng = random.Random(5)
+    lengths = list(range(300)) + [rng.randint(0, 3000) for _ in range(500)]   # texts of 55/56/63/64/119/120… bytes
     rng.shuffle(lengths)
-    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    text = rng.integers(0, 256, int(offsets[-1]), dtype=np.uint8)
-    expected = [hashlib.md5(text[start:end].tobytes()).hexdigest()
-                for start, end in zip(offsets[:-1], offsets[1:], strict=True)]
-    assert md5_hex(offsets, text).to_pylist() == expected
-    assert md5_hex(offsets[100:400], text).to_pylist() == expected[100:399]   # offsets need not start at 0
+    rows = [[("v", "".join(rng.choice("abc\x1f") for _ in range(n)))] for n in lengths] + [[("v", None)], []]
+    expected = [hashlib.md5(_expected(pairs, []).encode("utf-8")).hexdigest() for pairs in rows]
+    assert fingerprint_md5(pa.array(rows, MAPS), []).to_pylist() == expected
 
 
-def test_md5_of_few_or_no_messages() -> None:
-    assert md5_hex(np.zeros(1, np.int64), np.zeros(0, np.uint8)).to_pylist() == []
-    texts = [b"", b"a", "é\x1f".encode(), b"x" * 64]
-    assert len(texts) < LANES
-    offsets = np.concatenate([[0], np.cumsum([len(t) for t in texts])]).astype(np.int64)
-    digests = md5_hex(offsets, np.frombuffer(b"".join(texts), np.uint8))
-    assert digests.type == pa.string() and digests.to_pylist() == [hashlib.md5(t).hexdigest() for t in texts]
+def test_md5_of_few_or_no_events() -> None:
+    assert fingerprint_md5(pa.array([], MAPS), ["eid"]).to_pylist() == []
+    rows = [[], [("a", "b")], None, [("é", None), ("eid", "x")]]
+    assert len(rows) < LANES
+    assert fingerprint_md5(pa.array(rows, MAPS), ["eid"]).to_pylist() == [
+        hashlib.md5(_expected(pairs, ["eid"]).encode("utf-8")).hexdigest() for pairs in rows]
