@@ -52,14 +52,3 @@ def from_buffers(offsets: np.ndarray, data: np.ndarray, *, valid: np.ndarray | N
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if null_count else None
     return pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)],
                                  null_count=null_count)
-
-
-def pool_array(length: int, dtype: type | np.dtype) -> np.ndarray:
-    """An uninitialised writable numpy array in Arrow's memory pool.
-
-    Kernels write megabytes of output per block; numpy's fresh allocations of that size come from the system as
-    new pages (glibc hands them back when they are freed), and faulting them in cost several times the writes.
-    Arrow's pool keeps freed memory for the next block.
-    """
-    dtype = np.dtype(dtype)
-    return np.frombuffer(pa.allocate_buffer(length * dtype.itemsize), dtype=dtype)

@@ -18,7 +18,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from pipeline.collectors.arrowtext import from_buffers, pool_array
+from pipeline.collectors.arrowtext import from_buffers
 from pipeline.kernels import copy_bytes, readonly
 from pipeline.kernels.tabs import scan_lines
 
@@ -349,7 +349,7 @@ def cloudfront_rows(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs
     _column_sizes(starts, ends, tabs, tab_offsets, plain, sizes)
     bounds = np.zeros(len(COLUMNS) + 1, dtype=np.int64)
     np.cumsum(sizes, out=bounds[1:])
-    buffer = pool_array(int(bounds[-1]), np.uint8)   # one allocation, sized to the fields: see `pool_array`
+    buffer = np.empty(bounds[-1], dtype=np.uint8)
     outputs = [buffer[bounds[k]:bounds[k + 1]] for k in range(len(COLUMNS))]
     head = -data.ctypes.data % 8
     words = data[head:head + (len(data) - head) // 8 * 8].view(np.uint64) if len(data) > head else _NO_WORDS
