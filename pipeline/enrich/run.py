@@ -36,6 +36,7 @@ from pipeline.enrich.registry import ConfiguredStep, build_steps
 from pipeline.enrich.working import has_failures
 from pipeline.events import ENRICHED_SCHEMA, FIELD_NAMES, PARQUET_OPTIONS, conform, to_tsv_lines
 from pipeline.iglu import Resolver
+from pipeline.kernels.joined_lists import join_lists
 from pipeline.protocol import to_events
 from pipeline.storage import Storage
 
@@ -44,6 +45,7 @@ DO_NOT_TRACK = ("drop", "anonymise", "ignore")
 ANONYMISED_FIELDS = ("user_id", "domain_userid", "network_userid", "user_fingerprint", "user_ipaddress")
 OUTPUT_FORMATS = ("parquet", "tsv")
 ENRICH_ROWS = 10_000
+_CHECKED_TEXTS = 100_000
 """Events enriched together at most. Every step allocates a few times the batch's raw size; around ten thousand
 rows the per-batch costs are small and the temporaries stay in memory the allocator reuses (larger batches were
 slower and peaked at several times the memory). Output row groups still hold `batch_rows` events."""
@@ -88,6 +90,7 @@ class Enricher:
     etl_tstamp: datetime
     do_not_track: str = "anonymise"
     dedupe: RunDeduplicator = field(default_factory=RunDeduplicator)
+    _checked: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def enrich(self, batch: pa.RecordBatch, summary: EnrichSummary) -> tuple[pa.Table, list[dict[str, Any]]]:
         """One batch of collector records → (good enriched table, bad rows); updates `summary`."""
@@ -109,7 +112,7 @@ class Enricher:
         summary.bad += len(bad)
         table = build_working_table(batch, events, etl_tstamp=self.etl_tstamp, v_etl=V_ETL, resolver=self.resolver)
         table = _run_steps(table, [s for s in self.steps if not s.after_validation])
-        table = _derived_contexts(table, self.resolver)
+        table = _derived_contexts(table, self.resolver, self._checked)
         table, failed = _split_bad(table, batch)
         table = _run_steps(table, [s for s in self.steps if s.after_validation])
         table, failed_late = _split_bad(table, batch)
@@ -165,19 +168,26 @@ def _run_steps(table: pa.Table, steps: list[ConfiguredStep]) -> pa.Table:
     return working
 
 
-def _derived_contexts(table: pa.Table, resolver: Resolver) -> pa.Table:
-    """Validate the derived contexts against Iglu and write the `derived_contexts` envelope (contexts 1-0-1)."""
+def _derived_contexts(table: pa.Table, resolver: Resolver, checked: dict[str, list[dict[str, Any]]]) -> pa.Table:
+    """Validate the derived contexts against Iglu and write the `derived_contexts` envelope (contexts 1-0-1).
+
+    `checked` remembers the messages of each context text across batches (user agents, campaigns and lookups
+    repeat); it is emptied when it reaches `_CHECKED_TEXTS` texts."""
     derived = table.column("_derived").combine_chunks()
     flat = pc.list_flatten(derived)
     if len(flat) == 0:
         return table
     distinct = pc.unique(flat)
+    if len(checked) > _CHECKED_TEXTS:
+        checked.clear()
     messages = []
     for text in distinct.to_pylist():
-        try:
-            messages.append(resolver.validate(jsontext.loads(text)))
-        except ValueError as err:
-            messages.append([{"field": "derived_contexts", "value": text, "error": f"invalid json: {err}"}])
+        if text not in checked:
+            try:
+                checked[text] = resolver.validate(jsontext.loads(text))
+            except ValueError as err:
+                checked[text] = [{"field": "derived_contexts", "value": text, "error": f"invalid json: {err}"}]
+        messages.append(checked[text])
     if any(messages):
         bad_entries = pc.take(pa.array([bool(m) for m in messages]), pc.index_in(flat, value_set=distinct))
         parents = pc.list_parent_indices(derived).to_numpy(zero_copy_only=False)
@@ -186,10 +196,8 @@ def _derived_contexts(table: pa.Table, resolver: Resolver) -> pa.Table:
             entry = messages[distinct.index(flat[int(position)]).as_py()]
             violations[parents[position]] = (violations[parents[position]] or []) + [jsontext.dumps(m) for m in entry]
         table = _replace(table, "_violations", pa.array(violations, pa.list_(pa.string())))
-    joined = pc.binary_join(derived, ",")
-    envelope = pc.binary_join_element_wise(f'{{"schema":"{DERIVED_ENVELOPE}","data":[', joined, "]}", "")
-    has_any = pc.greater(pc.list_value_length(derived), 0)
-    return _replace(table, "derived_contexts", pc.if_else(has_any, envelope, pa.scalar(None, pa.string())))
+    envelopes = join_lists(derived, f'{{"schema":"{DERIVED_ENVELOPE}","data":[', ",", "]}")
+    return _replace(table, "derived_contexts", envelopes)
 
 
 def _replace(table: pa.Table, name: str, values: pa.Array) -> pa.Table:
