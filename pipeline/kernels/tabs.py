@@ -61,6 +61,7 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
     counting (it allocates nothing), which numba would otherwise do atomically around each inlined helper.
     """
     n = len(data)
+    word_count = np.uintp(len(words))
     word_end = head + 8 * len(words)
     line = 0
     start = 0
@@ -76,10 +77,15 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
             at = base + np.int64(trailing_zeros(pending)) // 8
             pending &= pending - np.uint64(1)
         elif head <= i < word_end and (i - head) % 8 == 0:
-            word = words[(i - head) // 8]
-            pending = (~((word | _HIGH_BITS) - _PRINTABLE_LOW) | word) & _HIGH_BITS
-            base = i
-            i += 8
+            index = np.uintp((i - head) // 8)
+            while index < word_count:   # runs of plain words (most of a log line) in a tight loop
+                word = words[index]
+                pending = (~((word | _HIGH_BITS) - _PRINTABLE_LOW) | word) & _HIGH_BITS
+                index += np.uintp(1)
+                if pending != 0:
+                    break
+            base = head + 8 * np.int64(index) - 8
+            i = base + 8
             continue
         elif i <= n:
             at = i
