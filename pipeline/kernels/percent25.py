@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import pyarrow as pa
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 from pipeline.collectors.arrowtext import from_buffers
 from pipeline.kernels import copy_bytes, readonly
@@ -39,10 +40,17 @@ def _is_hex(byte: int) -> bool:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _holds_percent(word: np.uint64) -> bool:
-    """Whether one of the 8 bytes of `word` is "%" (exact, unlike the cheaper zero-byte test with carries)."""
+def _percent_bytes(word: np.uint64) -> np.uint64:
+    """The high bit of each byte of `word` that is "%" (exact, unlike the cheaper zero-byte test with carries)."""
     x = word ^ _PERCENTS
-    return (~(((x & _LOW_SEVEN) + _LOW_SEVEN) | x | _LOW_SEVEN)) != np.uint64(0)
+    return ~(((x & _LOW_SEVEN) + _LOW_SEVEN) | x | _LOW_SEVEN)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _is_escape(data: np.ndarray, i: np.uintp, stop: np.uintp) -> bool:
+    """Whether `data[i:]` starts with `%25XX` (XX hex) lying before `stop`."""
+    return (data[i] == _PERCENT and i + np.uintp(4) < stop and data[i + np.uintp(1)] == _TWO
+            and data[i + np.uintp(2)] == _FIVE and _is_hex(data[i + np.uintp(3)]) and _is_hex(data[i + np.uintp(4)]))
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -51,34 +59,37 @@ def _single_encode(data: np.ndarray, words: np.ndarray, head: int, start: int, e
     """Copy `data[start:end]` to `out[at:]` with every `%25XX` lying inside it written as `%XX`; returns the end.
 
     Escapes never overlap (the two bytes after `%25` are hex digits, never `%`), so skipping the `25` of each one
-    as it is found is the regex's left-to-right pass. Most 8-byte words of a field hold no "%": `words` (the
-    aligned words of `data` from offset `head`) lets such a word be copied at once instead of byte by byte.
-    Positions are unsigned: numba then skips its negative-index check on every byte.
+    as it is found is the regex's left-to-right pass. The field is copied 8 bytes at a time up to the next "%"
+    (any 8 bytes are two shifted aligned `words` of `data`, which start at offset `head`); a whole 8 bytes are
+    stored even when only those before a "%" count, as the output is never longer than what is left of the
+    field. Positions are unsigned: numba then skips its negative-index check on every byte.
     """
     position = np.uintp(at)
     i = np.uintp(start)
     stop = np.uintp(end)
     first_word = np.uintp(head)
     word_stop = first_word + np.uintp(8) * np.uintp(len(words))
+    while first_word <= i and i + np.uintp(8) <= stop and i + np.uintp(8) <= word_stop:
+        index = (i - first_word) // np.uintp(8)
+        shift = np.uint64(8) * np.uint64((i - first_word) % np.uintp(8))
+        word = words[index]
+        if shift != np.uint64(0):
+            word = (word >> shift) | (words[index + np.uintp(1)] << (np.uint64(64) - shift))
+        for k in range(8):
+            out[position + np.uintp(k)] = np.uint8((word >> np.uint64(8 * k)) & np.uint64(0xFF))
+        percents = _percent_bytes(word)
+        if percents == np.uint64(0):
+            position += np.uintp(8)
+            i += np.uintp(8)
+            continue
+        before = np.uintp(trailing_zeros(percents)) // np.uintp(8)
+        position += before + np.uintp(1)   # up to and with the "%"
+        i += before
+        i += np.uintp(3) if _is_escape(data, i, stop) else np.uintp(1)
     while i < stop:
-        if (i - first_word) % np.uintp(8) == np.uintp(0) and first_word <= i and i + np.uintp(8) <= stop \
-                and i < word_stop:
-            word = words[(i - first_word) // np.uintp(8)]
-            if not _holds_percent(word):
-                for k in range(8):
-                    out[position + np.uintp(k)] = np.uint8((word >> np.uint64(8 * k)) & np.uint64(0xFF))
-                position += np.uintp(8)
-                i += np.uintp(8)
-                continue
-        byte = data[i]
-        out[position] = byte
+        out[position] = data[i]
         position += np.uintp(1)
-        if (byte == _PERCENT and i + np.uintp(4) < stop and data[i + np.uintp(1)] == _TWO
-                and data[i + np.uintp(2)] == _FIVE and _is_hex(data[i + np.uintp(3)])
-                and _is_hex(data[i + np.uintp(4)])):
-            i += np.uintp(3)
-        else:
-            i += np.uintp(1)
+        i += np.uintp(3) if _is_escape(data, i, stop) else np.uintp(1)
     return np.int64(position)
 
 
