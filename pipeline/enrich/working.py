@@ -95,32 +95,39 @@ class DistinctMap:
     """`fn` applied once per distinct non-null value, results spread back over the rows (null stays null).
 
     User agents, IPs and referers repeat heavily in real traffic, within a batch and across batches, so per-row
-    Python (regexes, database lookups) runs only for values this map has not seen yet; the results of up to
-    `limit` values are kept as Arrow arrays and mapped back with `pc.index_in` + `take`. `fn` must be pure.
+    Python (regexes, database lookups) runs only for values this map has not seen yet. The results of up to
+    `limit` values are kept in one Arrow array, found through a dict from value to position: a batch costs one
+    dictionary encoding, one dict lookup per distinct value and two takes, however many values are kept (an
+    Arrow lookup would hash every kept value again on every batch). `fn` must be pure.
     """
 
     def __init__(self, fn: Callable[[Any], Any], type_: pa.DataType, limit: int = 100_000) -> None:
         self._fn, self._type, self._limit = fn, type_, limit
-        self._keys: pa.Array | None = None
+        self._places: dict[Any, int] = {}
         self._results = pa.array([], type_)
 
     def __call__(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        distinct = pc.unique(values).drop_null()
-        if self._keys is None or self._keys.type != distinct.type:
-            self._keys, self._results = distinct[:0], pa.array([], self._type)
-        known = pc.is_in(distinct, value_set=self._keys)
-        new = distinct.filter(pc.invert(known))
-        if len(new):
-            fresh = pa.array([self._fn(value) for value in new.to_pylist()], self._type)
-            if len(self._keys) + len(new) > self._limit:   # start over with this batch's values only
-                kept = distinct.filter(known)
-                self._results = self._results.take(pc.index_in(kept, value_set=self._keys))
-                self._keys = kept
-            self._keys = pa.concat_arrays([self._keys, new])
+        encoded = pc.dictionary_encode(values)
+        distinct = encoded.dictionary.to_pylist()
+        places = [self._places.get(value) for value in distinct]
+        new = [value for value, place in zip(distinct, places, strict=True) if place is None]
+        if new:
+            fresh = pa.array([self._fn(value) for value in new], self._type)
+            if len(self._places) + len(new) > self._limit:   # start over with this batch's values only
+                kept = [(value, place) for value, place in zip(distinct, places, strict=True) if place is not None]
+                self._results = self._results.take(pa.array([place for _, place in kept], pa.int64()))
+                self._places = {value: position for position, (value, _) in enumerate(kept)}
             self._results = pa.concat_arrays([self._results, fresh])
-        return self._results.take(pc.index_in(values, value_set=self._keys))
+            self._places.update(zip(new, range(len(self._places), len(self._places) + len(new)), strict=True))
+            places = [self._places[value] for value in distinct]
+        per_distinct = self._results.take(pa.array(places, pa.int64()))
+        indices = encoded.indices
+        if indices.null_count:   # a null result after the distinct ones: takes without null indices are faster
+            per_distinct = pa.concat_arrays([per_distinct, pa.nulls(1, self._type)])
+            indices = pc.fill_null(indices, len(distinct))
+        return per_distinct.take(indices)
 
 
 def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *, first: bool = False) -> pa.Table:
@@ -134,9 +141,15 @@ def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *
     if contexts.null_count == len(contexts):
         return table
     current = table.column("_derived").combine_chunks()
+    adds = contexts.is_valid().to_numpy(zero_copy_only=False).astype(np.int32)
+    if len(current.values) == 0:   # the first step with contexts: each row's list is just its own context
+        offsets = np.zeros(len(adds) + 1, dtype=np.int32)
+        np.cumsum(adds, out=offsets[1:])
+        return set_column(table, "_derived", pa.ListArray.from_arrays(pa.array(offsets),
+                                                                      contexts.drop_null().cast(pa.string())))
+    adds = adds.astype(np.int64)
     old_lengths = pc.fill_null(pc.list_value_length(current), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     old_starts = np.asarray(current.offsets)[:-1].astype(np.int64) if len(current) else np.zeros(0, np.int64)
-    adds = contexts.is_valid().to_numpy(zero_copy_only=False).astype(np.int64)
     new_lengths = old_lengths + adds
     new_offsets = np.concatenate([[0], np.cumsum(new_lengths)])
     rows = np.repeat(np.arange(len(new_lengths)), new_lengths)

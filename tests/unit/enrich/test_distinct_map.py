@@ -34,3 +34,13 @@ def test_a_full_memory_starts_over_and_results_stay_right() -> None:
     assert doubled(pa.array([4, 2])).to_pylist() == [8, 4]
     assert doubled(pa.array([5, 3, 4])).to_pylist() == [10, 6, 8]
     assert calls == [1, 2, 3, 4, 5, 2, 5, 3]
+
+
+def test_struct_results_with_null_and_empty_batches() -> None:
+    type_ = pa.struct([("name", pa.string()), ("size", pa.int64())])
+    described = DistinctMap(lambda value: {"name": value.upper(), "size": len(value)}, type_)
+    assert described(pa.array([], pa.string())).to_pylist() == []
+    assert described(pa.array([None, None], pa.string())).to_pylist() == [None, None]
+    got = described(pa.chunked_array([["ab", None], ["abc", "ab"]], pa.string()))
+    assert got.type == type_
+    assert got.to_pylist() == [{"name": "AB", "size": 2}, None, {"name": "ABC", "size": 3}, {"name": "AB", "size": 2}]
