@@ -134,6 +134,8 @@ class Parameters:
 
     def _spread(self, code: int, grouped: pa.Array) -> pa.Array:
         start, end = int(self._bounds[code]), int(self._bounds[code + 1])
+        if start == end:
+            return pa.nulls(self.length, pa.string())
         events = self._parents[self._order[start:end]]
         if end - start == self.length and np.array_equal(events, np.arange(self.length)):
             return grouped.slice(start, self.length)
