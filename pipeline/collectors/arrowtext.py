@@ -52,3 +52,27 @@ def from_buffers(offsets: np.ndarray, data: np.ndarray, *, valid: np.ndarray | N
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if null_count else None
     return pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(_narrow(offsets)), pa.py_buffer(data)],
                                  null_count=null_count)
+
+
+def _block_pool() -> pa.MemoryPool | None:
+    try:
+        return pa.jemalloc_memory_pool()
+    except NotImplementedError:   # a pyarrow built without jemalloc
+        return None
+
+
+_BLOCK_POOL = _block_pool()
+
+
+def block_array(length: int, dtype: type | np.dtype) -> np.ndarray:
+    """An uninitialised writable numpy array for a kernel's output of one block (megabytes, allocated per block).
+
+    Taken from Arrow's jemalloc pool, which hands the pages of the blocks before back without faulting them in
+    again; numpy's (glibc's) large allocations are fresh pages every time, and the default mimalloc pool touches
+    every page of a fresh allocation, which cost as much as the kernels themselves. Falls back to numpy where
+    Arrow has no jemalloc.
+    """
+    dtype = np.dtype(dtype)
+    if _BLOCK_POOL is None:
+        return np.empty(length, dtype=dtype)
+    return np.frombuffer(pa.allocate_buffer(length * dtype.itemsize, memory_pool=_BLOCK_POOL), dtype=dtype)

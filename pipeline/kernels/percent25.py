@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from pipeline.collectors.arrowtext import from_buffers
+from pipeline.collectors.arrowtext import block_array, from_buffers
 from pipeline.kernels import copy_bytes, readonly
 from pipeline.kernels.tabs import scan_lines
 
@@ -360,7 +360,7 @@ def cloudfront_rows(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs
     _column_sizes(starts, ends, tabs, tab_offsets, plain, sizes)
     bounds = np.zeros(len(COLUMNS) + 1, dtype=np.int64)
     np.cumsum(sizes, out=bounds[1:])
-    buffer = np.empty(bounds[-1], dtype=np.uint8)
+    buffer = block_array(int(bounds[-1]), np.uint8)
     outputs = [buffer[bounds[k]:bounds[k + 1]] for k in range(len(COLUMNS))]
     head = -data.ctypes.data % 8
     words = data[head:head + (len(data) - head) // 8 * 8].view(np.uint64) if len(data) > head else _NO_WORDS

@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 from numba.cpython.unsafe.numbers import trailing_zeros
 
-from pipeline.collectors.arrowtext import from_buffers
+from pipeline.collectors.arrowtext import block_array, from_buffers
 from pipeline.kernels import copy_bytes, readonly
 
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
@@ -157,8 +157,8 @@ def scan_lines(data: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
         plain = np.empty(line_capacity, dtype=np.bool_)
         tab_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
         line_offsets = np.zeros(line_capacity + 1, dtype=np.int64)
-        tabs = np.empty(tab_capacity, dtype=np.int64)
-        line_data = np.empty(len(data), dtype=np.uint8)
+        tabs = block_array(tab_capacity, np.int64)
+        line_data = block_array(len(data), np.uint8)
         lines = _scan(data, words, head, starts, ends, plain, tab_offsets, line_offsets, tabs, line_data)
         if lines == -2:
             return None
