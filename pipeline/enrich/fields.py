@@ -467,8 +467,15 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     }
     private = {"_raw": take, "_vendor": events.vendor, "_version": events.version,
                "_violations": violations.to_lists()}
-    arrays = [col[f.name].cast(f.type) if f.name in col else pa.nulls(n, f.type) for f in ENRICHED_SCHEMA]
-    arrays += [working[f.name].cast(f.type) for f in WORKING_FIELDS]
-    arrays += [private[f.name].cast(f.type) for f in PRIVATE_FIELDS]
-    schema = pa.schema([f.with_nullable(True) for f in ENRICHED_SCHEMA] + list(WORKING_FIELDS) + list(PRIVATE_FIELDS))
-    return pa.Table.from_arrays(arrays, schema=schema)
+    arrays = [_typed(col[f.name], f.type) if f.name in col else pa.nulls(n, f.type) for f in ENRICHED_SCHEMA]
+    arrays += [_typed(working[f.name], f.type) for f in WORKING_FIELDS]
+    arrays += [_typed(private[f.name], f.type) for f in PRIVATE_FIELDS]
+    return pa.Table.from_arrays(arrays, schema=_WORKING_SCHEMA)
+
+
+_WORKING_SCHEMA = pa.schema([f.with_nullable(True) for f in ENRICHED_SCHEMA] + list(WORKING_FIELDS)
+                            + list(PRIVATE_FIELDS))
+
+
+def _typed(values: pa.Array, type_: pa.DataType) -> pa.Array:
+    return values if values.type == type_ else values.cast(type_)
