@@ -299,7 +299,18 @@ def _cloudfront_rows(data: np.ndarray, words: np.ndarray, head: int, starts: np.
         for column in range(5):
             offsets[column, rows + 1] = offsets[column, rows]
             valid[column, rows] = False
-        if ok:
+        if ok:   # fields in the order they lie in the line, which the processor's prefetching follows
+            at = offsets[1, rows]
+            path_start, path_end = _field(starts, ends, tabs, first_tab, count, line, 7)
+            offsets[1, rows + 1], valid[1, rows] = copy_bytes(data, path_start, path_end, path, at), True
+            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 9), referer,
+                           offsets, valid, 3, rows)
+            if valid[3, rows] and referer[offsets[3, rows + 1] - 1] == _PERCENT:
+                offsets[3, rows + 1] -= 1
+            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 10), useragent,
+                           offsets, valid, 2, rows)
+            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 11), querystring,
+                           offsets, valid, 4, rows)
             at = offsets[0, rows]
             ip_start, ip_end = _field(starts, ends, tabs, first_tab, count, line, 4)
             if count >= 23:
@@ -310,17 +321,6 @@ def _cloudfront_rows(data: np.ndarray, words: np.ndarray, head: int, starts: np.
             written = copy_bytes(data, ip_start, ip_end, ip, at)
             if not _is_dash(ip, at, written):
                 offsets[0, rows + 1], valid[0, rows] = written, True
-            at = offsets[1, rows]
-            path_start, path_end = _field(starts, ends, tabs, first_tab, count, line, 7)
-            offsets[1, rows + 1], valid[1, rows] = copy_bytes(data, path_start, path_end, path, at), True
-            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 10), useragent,
-                           offsets, valid, 2, rows)
-            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 9), referer,
-                           offsets, valid, 3, rows)
-            if valid[3, rows] and referer[offsets[3, rows + 1] - 1] == _PERCENT:
-                offsets[3, rows + 1] -= 1
-            _encoded_field(data, words, head, _field(starts, ends, tabs, first_tab, count, line, 11), querystring,
-                           offsets, valid, 4, rows)
         rows += 1
     return rows
 
