@@ -6,7 +6,8 @@ is (pairs split on `&` and `;`, form-decoded, a key without `=` has value null, 
 duplicate wins), then made TSV-safe (empty → null). mkt_clickid / mkt_network come from the first click-id
 parameter present, trying gclid → Google, msclkid → Microsoft, dclid → DoubleClick, then the configured
 `mktClickId` map (which may also rename a default's network). Only events with a page URL are attributed;
-work runs once per distinct query string, and only on queries that mention a configured name (or a `%`).
+work runs once per distinct query string (remembered across batches), and is only a search for a configured
+name (or a `%`) on queries that mention none.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ DEFAULT_CLICK_IDS = {"gclid": "Google", "msclkid": "Microsoft", "dclid": "Double
 COLUMNS = (*FIELDS.values(), "mkt_clickid", "mkt_network")
 RESULT_TYPE = pa.struct([(name, pa.string()) for name in COLUMNS])
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+SEPARATORS = re.compile("[&;]")
 
 
 def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
@@ -54,12 +56,17 @@ def from_config(data: dict[str, Any], *, base_dir: Path | None = None) -> Step:
 def parse_query(query: str) -> dict[str, str | None]:
     """URLEncodedUtils-style decoding: `&`/`;` pairs, form-decoded, no `=` → None, last duplicate wins."""
     pairs: dict[str, str | None] = {}
-    for pair in re.split("[&;]", query):
+    for pair in SEPARATORS.split(query):
         name, equals, value = pair.partition("=")
-        name = unquote_plus(name)
+        name = _decoded(name)
         if name:
-            pairs[name] = unquote_plus(value) if equals else None
+            pairs[name] = _decoded(value) if equals else None
     return pairs
+
+
+def _decoded(text: str) -> str:
+    """unquote_plus, skipped for the many names and values with nothing to decode."""
+    return unquote_plus(text) if "%" in text or "+" in text else text
 
 
 def _tsv_safe(value: str | None) -> str | None:
@@ -71,9 +78,11 @@ def _tsv_safe(value: str | None) -> str | None:
 def make_step(names: dict[str, tuple[str, ...]], click_ids: dict[str, str]) -> Step:
     """The attribution step for per-column parameter lists and click-id → network map (in trial order)."""
     mentioned = sorted({n for ns in names.values() for n in ns} | set(click_ids))
-    pattern = "|".join([re.escape(n) for n in mentioned] + ["%"])
+    mentions = re.compile("|".join([re.escape(n) for n in mentioned] + ["%"]))
 
-    def attribute(query: str) -> dict[str, Any]:
+    def attribute(query: str) -> dict[str, Any] | None:
+        if not mentions.search(query):
+            return None
         pairs = parse_query(query)
         result = {column: _tsv_safe(pairs[next(n for n in ns if n in pairs)]) if any(n in pairs for n in ns)
                   else None for column, ns in names.items()}
@@ -87,11 +96,13 @@ def make_step(names: dict[str, tuple[str, ...]], click_ids: dict[str, str]) -> S
 
     def attribute_campaigns(table: pa.Table) -> pa.Table:
         """Fill the mkt_* columns from `_page_query` for events that have a page URL."""
-        queries = table.column("_page_query")
-        has_page = pc.is_valid(table.column("page_url"))
-        candidates = pc.and_(has_page, pc.fill_null(pc.match_substring_regex(queries, pattern), False))
-        if not pc.any(candidates).as_py():
+        queries = pc.if_else(pc.is_valid(table.column("page_url")), table.column("_page_query"),
+                             pa.scalar(None, pa.string()))
+        if queries.null_count == len(queries):
             return table
-        return set_fields(table, attributed(pc.if_else(candidates, queries, pa.scalar(None, pa.string()))), COLUMNS)
+        attributions = attributed(queries)
+        if attributions.null_count == len(attributions):   # no query mentions a configured name
+            return table
+        return set_fields(table, attributions, COLUMNS)
 
     return attribute_campaigns
