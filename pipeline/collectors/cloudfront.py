@@ -2,11 +2,11 @@
 
 Snowplow's CloudfrontLoader matches each line against full-line regexes (fields separated by any run of
 whitespace; 12, 15, 18 or 19 fields, or at least 23). Real logs are TAB-separated with "-" for empty values,
-so the hot path splits plain TAB-separated lines on the raw bytes (`pipeline.collectors.tabtext`), reads
-their timestamps and undoes the double encoding with compiled kernels (`pipeline.kernels`) and checks the rest
-with Arrow kernels; any line that is not plainly TAB-separated (spaces, an empty cookie field, odd line
-terminators), has an unusual timestamp or is bad goes through `parse_line`, the per-line reference
-implementation of the same rules, which also produces the exact failure messages.
+so the hot path finds the lines and TABs of a block on the raw bytes (`pipeline.collectors.tabtext`) and one
+compiled pass (`pipeline.kernels.percent25.cloudfront_rows`) reads the plain TAB-separated lines: layout,
+verb, timestamp, client IP, double encoding undone. Any line that is not plainly TAB-separated (spaces, an
+empty cookie field, odd line terminators), has an unusual timestamp or is bad goes through `parse_line`, the
+per-line reference implementation of the same rules, which also produces the exact failure messages.
 """
 
 from __future__ import annotations

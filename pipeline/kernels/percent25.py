@@ -6,8 +6,8 @@ agent holds such escapes, so the kernel copies each field from the block of log 
 each escape. Only ASCII bytes are removed, so the result stays valid UTF-8.
 
 `cloudfront_rows` does all the per-line work of the CloudFront collector's common case in that same pass (which
-lines are headers, the layout, the verb, the timestamp, the client IP, "-" as null) so that a block costs a few
-calls whatever its size; lines it does not accept are left to the collector's per-line parser.
+lines are headers, the layout, the verb, the W3C timestamp, the client IP, "-" as null) so that a block costs a
+few calls whatever its size; lines it does not accept are left to the collector's per-line parser.
 """
 
 from __future__ import annotations
@@ -345,7 +345,7 @@ def cloudfront_rows(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, tabs
     """The CloudFront rows of a scanned block (`pipeline.kernels.tabs.scan_lines` of valid UTF-8 `data`).
 
     A row is accepted when its line is plain with 12, 15, 18, 19 or at least 23 fields, its verb is "GET" and
-    its date and time are plain (`w3c_timestamps`). Its client IP is the IpAddressExtractor prefix of
+    its date and time are plain (`w3c_millis`). Its client IP is the IpAddressExtractor prefix of
     x-forwarded-for (from 23 fields on), else c-ip; user agent, referer and querystring are single-encoded, and
     the referer loses one trailing "%".
     """
