@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import DistinctMap, set_column
+from pipeline.enrich.working import DistinctMap, contiguous, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 DOTTED_QUAD = r"^([0-9]+)\.([0-9]+)\.([0-9]+)\.([0-9]+)$"
@@ -50,7 +50,7 @@ def make_step(octets: int, segments: int) -> Step:
         """Replace user_ipaddress by its masked form, worked out once per distinct address of the batch (a
         visitor sends many events): dotted quads (most addresses) by one regex replacement, other text in
         Python, remembered across batches."""
-        ips = table.column("user_ipaddress").combine_chunks()
+        ips = contiguous(table.column("user_ipaddress"))
         if ips.null_count == len(ips):
             return table
         encoded = pc.dictionary_encode(ips)

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.enrich import jsontext
-from pipeline.enrich.working import set_column
+from pipeline.enrich.working import contiguous, set_column
 from pipeline.events import FIELD_NAMES, PARQUET_OPTIONS
 from pipeline.kernels.hexwords import hex_words
 
@@ -110,8 +110,8 @@ class RunDeduplicator:
         """Drop natural duplicates and rename synthetic ones in `table` (good events with enriched columns)."""
         if table.num_rows == 0:
             return table
-        ids = event_id_hash(table.column("event_id").combine_chunks())
-        fingerprint_column = table.column("event_fingerprint").combine_chunks()
+        ids = event_id_hash(contiguous(table.column("event_id")))
+        fingerprint_column = contiguous(table.column("event_fingerprint"))
         fps, _, digits = hex_words(fingerprint_column)   # a null fingerprint has no digits
         random_fps = np.frombuffer(np.random.bytes(8 * len(fps)), dtype=np.uint64)
         fps = np.where(digits >= 16, fps, random_fps)

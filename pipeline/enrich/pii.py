@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.config import ConfigError
-from pipeline.enrich.working import DistinctMap, compact_json, set_column
+from pipeline.enrich.working import DistinctMap, compact_json, contiguous, set_column
 
 Step = Callable[[pa.Table], pa.Table]
 ENRICHMENT = "pii_enrichment_config"
@@ -300,7 +300,7 @@ def _entities(document: Any) -> list[Any]:
 
 def _pseudonymise_derived(table: pa.Table, rewrite: DistinctMap) -> tuple[pa.Table, pa.Array]:
     """Apply `rewrite` to every entity of the `_derived` lists; also return per-row change lists (JSON)."""
-    derived = table.column("_derived").combine_chunks()
+    derived = contiguous(table.column("_derived"))
     flat = pc.list_flatten(derived)
     if len(flat) == 0:
         return table, pa.nulls(table.num_rows, pa.string())

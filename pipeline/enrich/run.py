@@ -33,7 +33,7 @@ from pipeline.enrich import jsontext
 from pipeline.enrich.dedupe import DERIVED_ENVELOPE, RunDeduplicator
 from pipeline.enrich.fields import PRIVATE_NAMES, build_working_table
 from pipeline.enrich.registry import ConfiguredStep, build_steps
-from pipeline.enrich.working import has_failures
+from pipeline.enrich.working import contiguous, has_failures
 from pipeline.events import ENRICHED_SCHEMA, FIELD_NAMES, PARQUET_OPTIONS, conform, to_tsv_lines
 from pipeline.iglu import Resolver
 from pipeline.kernels.joined_lists import join_lists
@@ -173,7 +173,7 @@ def _derived_contexts(table: pa.Table, resolver: Resolver, checked: dict[str, li
 
     `checked` remembers the messages of each context text across batches (user agents, campaigns and lookups
     repeat); it is emptied when it reaches `_CHECKED_TEXTS` texts."""
-    derived = table.column("_derived").combine_chunks()
+    derived = contiguous(table.column("_derived"))
     flat = pc.list_flatten(derived)
     if len(flat) == 0:
         return table

@@ -107,8 +107,7 @@ class DistinctMap:
         self._results = pa.array([], type_)
 
     def __call__(self, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
+        values = contiguous(values)
         encoded = pc.dictionary_encode(values)
         distinct = encoded.dictionary.to_pylist()
         places = [self._places.get(value) for value in distinct]
@@ -136,11 +135,10 @@ def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *
     The context goes after the row's earlier derived contexts, or before them with `first` (Snowplow writes
     some contexts, e.g. ua_parser's, ahead of ones computed earlier).
     """
-    if isinstance(contexts, pa.ChunkedArray):
-        contexts = contexts.combine_chunks()
+    contexts = contiguous(contexts)
     if contexts.null_count == len(contexts):
         return table
-    current = table.column("_derived").combine_chunks()
+    current = contiguous(table.column("_derived"))
     adds = contexts.is_valid().to_numpy(zero_copy_only=False).astype(np.int32)
     if len(current.values) == 0:   # the first step with contexts: each row's list is just its own context
         offsets = np.zeros(len(adds) + 1, dtype=np.int32)
@@ -163,3 +161,11 @@ def append_derived_json(table: pa.Table, contexts: pa.Array | pa.ChunkedArray, *
     flat = pa.concat_arrays([old_flat.cast(pa.string()), contexts.drop_null().cast(pa.string())]).take(pa.array(source))
     merged = pa.ListArray.from_arrays(pa.array(new_offsets, pa.int32()), flat)
     return set_column(table, "_derived", merged)
+
+
+def contiguous(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """`values` as one array; a column of one chunk (the usual case) is that chunk, not a copy of it as
+    `combine_chunks` makes."""
+    if isinstance(values, pa.Array):
+        return values
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
