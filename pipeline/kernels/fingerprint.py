@@ -40,7 +40,8 @@ LANES = 64
 _CACHE_SLOTS = 256
 """Name sequences whose order is remembered (direct-mapped by hash); tracker traffic shows a few dozen."""
 _CACHED_PAIRS = 64
-"""Events with more pairs than this, or with a name over eight bytes, are sorted every time."""
+_CACHED_BYTES = 512
+"""Events with more pairs than this, or longer names in all, are sorted every time."""
 _SHIFTS = np.array([7, 12, 17, 22] * 4 + [5, 9, 14, 20] * 4 + [4, 11, 16, 23] * 4 + [6, 10, 15, 21] * 4, np.uint32)
 _SINES = np.array([int(abs(math.sin(i + 1)) * 2**32) & 0xFFFFFFFF for i in range(64)], np.uint32)
 _WORD = np.array([i if i < 16 else (5 * i + 1) % 16 if i < 32 else (3 * i + 5) % 16 if i < 48 else 7 * i % 16
@@ -159,7 +160,8 @@ def _before(a, b, packed, lengths, first, key_offsets, key_data):  # noqa: ANN00
 def _arrange(begin, end, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
              excluded_packed, excluded_offsets, excluded_data, null_size):
     """Per event, its kept pairs in name order (`pairs[starts[i]:starts[i+1]]`, indices into the keys) and the
-    size of its text."""
+    size of its text. An event whose names (their lengths, then their bytes, which lie side by side in the keys'
+    data) equal those of a cached event takes that event's order, compared word by word."""
     rows = len(begin)
     width = 1
     total = 0
@@ -172,36 +174,47 @@ def _arrange(begin, end, key_offsets, key_data, value_offsets, value_data, has_v
     packed = np.empty(width, dtype=np.uint64)
     lengths = np.empty(width, dtype=np.int64)
     order = np.empty(width, dtype=np.int64)
-    cache_hash = np.zeros(_CACHE_SLOTS, dtype=np.uint64)
     cache_count = np.full(_CACHE_SLOTS, -1, dtype=np.int64)
+    cache_span = np.zeros(_CACHE_SLOTS, dtype=np.int64)
     cache_kept = np.zeros(_CACHE_SLOTS, dtype=np.int64)
-    cache_packed = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.uint64)
     cache_lengths = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.int64)
+    cache_words = np.zeros((_CACHE_SLOTS, _CACHED_BYTES // 8), dtype=np.uint64)
     cache_order = np.zeros((_CACHE_SLOTS, _CACHED_PAIRS), dtype=np.int64)
     at = 0
     for row in range(rows):
         first, count = begin[row], end[row] - begin[row]
-        digest = np.uint64(count)
-        cacheable = count <= _CACHED_PAIRS
-        for i in range(count):
-            start, stop = key_offsets[first + i], key_offsets[first + i + 1]
-            packed[i] = _packed(key_data, start, stop)
-            lengths[i] = stop - start
-            digest = (digest ^ packed[i]) * np.uint64(0x100000001B3)
-            digest = (digest ^ np.uint64(stop - start)) * np.uint64(0x9E3779B97F4A7C15)
-            cacheable = cacheable and stop - start <= 8
-        slot = np.intp(digest >> np.uint64(56))
-        hit = cacheable and cache_count[slot] == count and cache_hash[slot] == digest
-        if hit:
-            for i in range(count):
-                if cache_packed[slot, i] != packed[i] or cache_lengths[slot, i] != lengths[i]:
-                    hit = False
-                    break
+        span_start, span_end = np.uintp(key_offsets[first]), np.uintp(key_offsets[first + count])
+        span = np.intp(span_end - span_start)
+        cacheable = count <= _CACHED_PAIRS and span <= _CACHED_BYTES and span_end + np.uintp(8) <= len(key_data)
+        hit = False
+        slot = 0
+        if cacheable:
+            digest = np.uint64(count) * np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(span) * np.uint64(0x100000001B3)
+            if span >= 8:
+                digest ^= _load_word(key_data, span_start) ^ (_load_word(key_data, span_end - np.uintp(8))
+                                                                * np.uint64(0xC2B2AE3D27D4EB4F))
+            digest *= np.uint64(0x165667B19E3779F9)
+            slot = np.intp(digest >> np.uint64(56))
+            hit = cache_count[slot] == count and cache_span[slot] == span
+            if hit:
+                for i in range(count):
+                    if key_offsets[first + i + 1] - key_offsets[first + i] != cache_lengths[slot, i]:
+                        hit = False
+                        break
+            if hit:
+                for w in range((span + 7) // 8):
+                    if _span_word(key_data, span_start, span, w) != cache_words[slot, w]:
+                        hit = False
+                        break
         if hit:
             kept = cache_kept[slot]
             for k in range(kept):
                 order[k] = cache_order[slot, k]
         else:
+            for i in range(count):
+                start, stop = key_offsets[first + i], key_offsets[first + i + 1]
+                packed[i] = _packed(key_data, start, stop)
+                lengths[i] = stop - start
             kept = 0
             for i in range(count):
                 if _is_excluded(packed[i], lengths[i], key_data, key_offsets[first + i],
@@ -214,21 +227,34 @@ def _arrange(begin, end, key_offsets, key_data, value_offsets, value_data, has_v
                 order[place] = i
                 kept += 1
             if cacheable:
-                cache_hash[slot], cache_count[slot], cache_kept[slot] = digest, count, kept
+                cache_count[slot], cache_span[slot], cache_kept[slot] = count, span, kept
                 for i in range(count):
-                    cache_packed[slot, i], cache_lengths[slot, i] = packed[i], lengths[i]
+                    cache_lengths[slot, i] = lengths[i]
+                for w in range((span + 7) // 8):
+                    cache_words[slot, w] = _span_word(key_data, span_start, span, w)
                 for k in range(kept):
                     cache_order[slot, k] = order[k]
         size = 0
         for k in range(kept):
             pair = first + order[k]
             pairs[at + k] = pair
-            size += lengths[order[k]] + 2 + (value_offsets[pair + 1] - value_offsets[pair] if has_value[pair]
-                                             else null_size)
+            size += key_offsets[pair + 1] - key_offsets[pair] + 2 + (
+                value_offsets[pair + 1] - value_offsets[pair] if has_value[pair] else null_size)
         at += kept
         starts[row + 1] = at
         sizes[row] = size
     return pairs, starts, sizes
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _span_word(data, start, span, w):  # noqa: ANN001, ANN202
+    """Word w of data[start:start + span], the bytes past the span zeroed (the data has eight bytes from every
+    word's start)."""
+    word = _load_word(data, start + np.uintp(8 * w))
+    rest = span - 8 * w
+    if rest < 8:
+        word &= (np.uint64(1) << np.uint64(8 * rest)) - np.uint64(1)
+    return word
 
 
 @numba.njit(cache=True, nogil=True, inline="always")

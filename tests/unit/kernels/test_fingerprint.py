@@ -76,3 +76,11 @@ def test_md5_of_few_or_no_events() -> None:
     assert len(rows) < LANES
     assert fingerprint_md5(pa.array(rows, MAPS), ["eid"]).to_pylist() == [
         hashlib.md5(_expected(pairs, ["eid"]).encode("utf-8")).hexdigest() for pairs in rows]
+
+
+def test_events_whose_names_differ_only_in_order_or_bytes() -> None:
+    """Same number of names and bytes, different names or order: each event gets its own order."""
+    orders = [["ab", "ba", "eid"], ["ba", "ab", "eid"], ["aa", "bb", "eid"], ["eid", "ba", "ab"], ["ab", "bb", "eid"]]
+    rows = [[(name, str(i)) for name in orders[i % len(orders)]] for i in range(200)]
+    expected = [hashlib.md5(_expected(pairs, ["eid"]).encode("utf-8")).hexdigest() for pairs in rows]
+    assert fingerprint_md5(pa.array(rows, MAPS), ["eid"]).to_pylist() == expected
