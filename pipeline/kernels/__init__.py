@@ -7,8 +7,8 @@ it is imported, so that loading them (compiled once per machine and cached on di
 is a start-up cost rather than a pause inside the first batch.
 
 NOTE: numba's cache is keyed on each kernel's own source file, so a kernel that inlines a helper of this module
-(`copy_bytes`, `valid_utf8`) keeps its cached code when only the helper changes: after editing a helper, delete
-`pipeline/kernels/__pycache__` (fresh clones and images have none).
+(`copy_bytes`, `utf8_char_length`, `valid_utf8`) keeps its cached code when only the helper changes: after
+editing a helper, delete `pipeline/kernels/__pycache__` (fresh clones and images have none).
 """
 
 from __future__ import annotations
@@ -39,34 +39,44 @@ def copy_bytes(source: np.ndarray, start: int, end: int, target: np.ndarray, at:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def utf8_char_length(data: np.ndarray, at: int, end: int) -> int:
+    """The length of the well-formed UTF-8 character with lead byte data[at] > 0x7F (Unicode table 3-7, as Arrow
+    validates: no overlong forms, surrogates or code points past U+10FFFF), 0 when it is not one."""
+    lead = data[at]
+    if 0xC2 <= lead <= 0xDF:
+        size, low, high = 2, 0x80, 0xBF
+    elif lead == 0xE0:
+        size, low, high = 3, 0xA0, 0xBF
+    elif lead == 0xED:
+        size, low, high = 3, 0x80, 0x9F
+    elif 0xE1 <= lead <= 0xEF:
+        size, low, high = 3, 0x80, 0xBF
+    elif lead == 0xF0:
+        size, low, high = 4, 0x90, 0xBF
+    elif 0xF1 <= lead <= 0xF3:
+        size, low, high = 4, 0x80, 0xBF
+    elif lead == 0xF4:
+        size, low, high = 4, 0x80, 0x8F
+    else:
+        return 0
+    if at + size > end or not low <= data[at + 1] <= high:
+        return 0
+    for k in range(at + 2, at + size):
+        if not 0x80 <= data[k] <= 0xBF:
+            return 0
+    return size
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def valid_utf8(data: np.ndarray, start: int, end: int) -> bool:
-    """Well-formed UTF-8 (Unicode table 3-7): no overlong forms, surrogates or code points past U+10FFFF."""
+    """Well-formed UTF-8 (see `utf8_char_length`)."""
     i = start
     while i < end:
-        lead = data[i]
-        if lead < 0x80:
+        if data[i] < 0x80:
             i += 1
             continue
-        if 0xC2 <= lead <= 0xDF:
-            size, low, high = 2, 0x80, 0xBF
-        elif lead == 0xE0:
-            size, low, high = 3, 0xA0, 0xBF
-        elif lead == 0xED:
-            size, low, high = 3, 0x80, 0x9F
-        elif 0xE1 <= lead <= 0xEF:
-            size, low, high = 3, 0x80, 0xBF
-        elif lead == 0xF0:
-            size, low, high = 4, 0x90, 0xBF
-        elif 0xF1 <= lead <= 0xF3:
-            size, low, high = 4, 0x80, 0xBF
-        elif lead == 0xF4:
-            size, low, high = 4, 0x80, 0x8F
-        else:
+        size = utf8_char_length(data, i, end)
+        if size == 0:
             return False
-        if i + size > end or not low <= data[i + 1] <= high:
-            return False
-        for k in range(i + 2, i + size):
-            if not 0x80 <= data[k] <= 0xBF:
-                return False
         i += size
     return True

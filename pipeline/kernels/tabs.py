@@ -14,40 +14,12 @@ import pyarrow as pa
 from numba.cpython.unsafe.numbers import trailing_zeros
 
 from pipeline.collectors.arrowtext import block_array, from_buffers
-from pipeline.kernels import copy_bytes, readonly
+from pipeline.kernels import copy_bytes, readonly, utf8_char_length
 
 _LF, _TAB, _VT, _FF, _CR, _SPACE = 10, 9, 11, 12, 13, 32
 _PRINTABLE_LOW = np.uint64(0x2121212121212121)
 _HIGH_BITS = np.uint64(0x8080808080808080)
 _NO_WORDS = np.zeros(0, dtype=np.uint64)
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _char_length(data: np.ndarray, at: int, n: int) -> int:
-    """The length of the well-formed UTF-8 character at `at` (Unicode table 3-7, as Arrow validates), else 0."""
-    lead = data[at]
-    if 0xC2 <= lead <= 0xDF:
-        size, low, high = 2, 0x80, 0xBF
-    elif lead == 0xE0:
-        size, low, high = 3, 0xA0, 0xBF
-    elif lead == 0xED:
-        size, low, high = 3, 0x80, 0x9F
-    elif 0xE1 <= lead <= 0xEF:
-        size, low, high = 3, 0x80, 0xBF
-    elif lead == 0xF0:
-        size, low, high = 4, 0x90, 0xBF
-    elif 0xF1 <= lead <= 0xF3:
-        size, low, high = 4, 0x80, 0xBF
-    elif lead == 0xF4:
-        size, low, high = 4, 0x80, 0x8F
-    else:
-        return 0
-    if at + size > n or not low <= data[at + 1] <= high:
-        return 0
-    for k in range(at + 2, at + size):
-        if not 0x80 <= data[k] <= 0xBF:
-            return 0
-    return size
 
 
 @numba.njit(cache=True, nogil=True, _nrt=False)
@@ -123,7 +95,7 @@ def _scan(data: np.ndarray, words: np.ndarray, head: int, starts: np.ndarray, en
             if at + 1 < n and data[at + 1] != _LF:
                 is_plain = False
         elif byte >= 0x80 and at >= char_end:   # a character's first byte: its others are skipped
-            size = _char_length(data, at, n)
+            size = utf8_char_length(data, at, n)
             if size == 0:
                 return -2
             char_end = at + size
