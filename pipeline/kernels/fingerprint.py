@@ -334,12 +334,20 @@ def _write_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data,
 def _md5_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data, has_value, sizes):  # noqa: ANN001, ANN202
     """RFC 1321 over every event's text, LANES at a time. Events are taken by block count (sorted), so that the
     lanes of a group run nearly the same number of blocks; a lane past its last block is not added to. Each
-    lane's text is written, padded, into its own stretch of a small buffer that the rounds read as words."""
+    lane's text is written, padded, into its own stretch of a buffer that the rounds read as words: a stretch
+    holds the lane's blocks and one spare block (room for whole-word writes past the end), so the buffer is the
+    size of the largest group's texts, never LANES times the longest text."""
     count = len(sizes)
     blocks = (sizes + 8) // 64 + 1
     order = np.argsort(blocks, kind="mergesort")
-    stride = (int(blocks.max()) + 1) * 16 if count else 16   # in words; one spare block
-    buffer = np.zeros(LANES * stride, dtype=np.uint32)
+    first_word = np.zeros(LANES + 1, dtype=np.int64)   # where each lane's stretch starts in the buffer (words)
+    largest = 0
+    for group in range(0, count, LANES):
+        words_needed = 0
+        for lane in range(min(LANES, count - group)):
+            words_needed += (blocks[order[group + lane]] + 1) * 16
+        largest = max(largest, words_needed)
+    buffer = np.zeros(largest, dtype=np.uint32)
     text = buffer.view(np.uint8)
     digits = np.empty(count * 32, dtype=np.uint8)
     words = np.zeros((16, LANES), dtype=np.uint32)
@@ -350,16 +358,17 @@ def _md5_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data, h
         lanes = min(LANES, count - group)
         for lane in range(lanes):
             row = order[group + lane]
-            _pad(text, lane * stride * 4, _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data,
-                                                     value_offsets, value_data, has_value, text,
-                                                     lane * stride * 4), sizes[row], blocks[row])
+            first_word[lane + 1] = first_word[lane] + (blocks[row] + 1) * 16
+            _pad(text, first_word[lane] * 4, _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data,
+                                                        value_offsets, value_data, has_value, text,
+                                                        first_word[lane] * 4), sizes[row], blocks[row])
         for lane in range(LANES):
             for r in range(4):
                 state[r, lane] = _START[r]
         for block in range(blocks[order[group + lanes - 1]]):
             for lane in range(lanes):
                 if block < blocks[order[group + lane]]:
-                    base = np.uintp(lane * stride + block * 16)
+                    base = np.uintp(first_word[lane] + block * 16)
                     for w in range(np.uintp(16)):
                         words[w, lane] = buffer[base + w]
             for lane in range(LANES):
