@@ -112,7 +112,7 @@ class Parameters:
         self._order = np.argsort(codes.astype(narrow), kind="stable")   # a radix sort for 8- and 16-bit keys
         self._bounds = np.zeros(len(names) + 2, dtype=np.int64)
         np.cumsum(np.bincount(codes, minlength=len(names) + 1), out=self._bounds[1:])
-        wanted = pa.array(self._order[:self._bounds[len(names)]])
+        wanted = pa.array(self._order[:self._bounds[len(names)]].astype(np.int32))
         self._grouped = parameters.items.slice(base, len(self._parents)).take(wanted)
         self._safe_codes = len(tsv_safe_names)
         self._safe = cv.tsv_safe(self._grouped.slice(0, int(self._bounds[self._safe_codes])))
@@ -172,13 +172,12 @@ def _collector_useragent(values: pa.Array, failures: Failures) -> pa.Array:
     """The collector's user agent URL-decoded, then CR/LF removed and TAB → four spaces."""
     if not pc.any(pc.is_valid(values)).as_py():
         return values
-    distinct = pc.unique(pc.drop_null(values))
-    results = [_decoded_useragent(v) for v in distinct.to_pylist()]
-    index = pc.index_in(values, value_set=distinct)
-    decoded = pc.take(pa.array([r[0] for r in results], pa.string()), index)
-    errors = pc.take(pa.array([r[1] for r in results], pa.string()), index)
-    rows = np.flatnonzero(pc.is_valid(errors).to_numpy(zero_copy_only=False))
-    if len(rows):
+    encoded = pc.dictionary_encode(values)
+    results = [_decoded_useragent(v) for v in encoded.dictionary.to_pylist()]
+    decoded = pc.take(pa.array([r[0] for r in results], pa.string()), encoded.indices)
+    if any(r[1] is not None for r in results):
+        errors = pc.take(pa.array([r[1] for r in results], pa.string()), encoded.indices)
+        rows = np.flatnonzero(pc.is_valid(errors).to_numpy(zero_copy_only=False))
         failures.add(rows, [{"enrichment": None, "message": {"error": e}}
                             for e in pc.take(errors, pa.array(rows)).to_pylist()])
     return decoded

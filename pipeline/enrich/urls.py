@@ -125,7 +125,8 @@ def explode_column(urls: pa.Array) -> tuple[pa.Array, dict[str, pa.Array], pa.Ar
     Returns `(url, parts, errors)`: the rewritten URL column, one column per `URL_PARTS` name and the parse
     error message per row (null when parsed or absent).
     """
-    distinct = pc.unique(pc.drop_null(urls)).to_pylist()
+    encoded = pc.dictionary_encode(urls)
+    distinct = encoded.dictionary.to_pylist()
     results: list[ExplodedUrl | None] = []
     errors: list[str | None] = []
     for url in distinct:
@@ -135,15 +136,15 @@ def explode_column(urls: pa.Array) -> tuple[pa.Array, dict[str, pa.Array], pa.Ar
         except UrlError as err:
             results.append(None)
             errors.append(str(err))
-    index = pc.index_in(urls, value_set=pa.array(distinct, pa.string()))
 
     def column(values: list, type_: pa.DataType) -> pa.Array:
-        return pc.take(pa.array(values, type_), index)
+        return pc.take(pa.array(values, type_), encoded.indices)
 
     rewritten = column([r.url if r else None for r in results], pa.string())
     parts = {name: column([getattr(r, name) if r else None for r in results],
                           pa.int32() if name == "port" else pa.string()) for name in URL_PARTS}
-    return rewritten, parts, column(errors, pa.string())
+    failed = column(errors, pa.string()) if any(e is not None for e in errors) else pa.nulls(len(urls), pa.string())
+    return rewritten, parts, failed
 
 
 _explode_cached = lru_cache(maxsize=16_384)(explode)
