@@ -54,21 +54,22 @@ def event_id_hash(event_ids: pa.Array) -> np.ndarray:
 class _SortedRuns:
     """A growing set of uint64 values as sorted numpy runs, merged when neighbours reach similar sizes.
 
-    A table of flags indexed by the values' top 23 bits (8 MB) answers most lookups: a value whose flag is clear
-    was never added, so only the others (about 12% with a million values held) are searched for in the runs, whose
-    binary searches otherwise grow with the run."""
+    A table of flags indexed by the values' top bits answers most lookups: a value whose flag is clear was never
+    added, so only the few others are searched for in the runs, whose binary searches otherwise grow with the run.
+    The table keeps at least eight flags per value (rebuilt from the runs as they grow) up to 16 MB."""
 
-    _FILTER_BITS = 23
+    _SMALLEST, _LARGEST = 16, 24   # bits of the flag table's index
 
     def __init__(self) -> None:
         self.runs: list[np.ndarray] = []
-        self._seen = np.zeros(1 << self._FILTER_BITS, dtype=bool)
+        self._bits = self._SMALLEST
+        self._seen = np.zeros(1 << self._bits, dtype=bool)
 
     def __len__(self) -> int:
         return sum(len(run) for run in self.runs)
 
     def _slots(self, values: np.ndarray) -> np.ndarray:
-        return values >> np.uint64(64 - self._FILTER_BITS)
+        return values >> np.uint64(64 - self._bits)
 
     def contains(self, values: np.ndarray) -> np.ndarray:
         found = np.zeros(len(values), dtype=bool)
@@ -84,11 +85,18 @@ class _SortedRuns:
     def add(self, values: np.ndarray) -> None:
         if len(values) == 0:
             return
-        self._seen[self._slots(values)] = True
         self.runs.append(np.sort(values))
         while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
             newer, older = self.runs.pop(), self.runs.pop()
             self.runs.append(np.sort(np.concatenate([older, newer])))
+        wanted = min(max((8 * len(self)).bit_length(), self._SMALLEST), self._LARGEST)
+        if wanted > self._bits:
+            self._bits = wanted
+            self._seen = np.zeros(1 << wanted, dtype=bool)
+            for run in self.runs:
+                self._seen[self._slots(run)] = True
+        else:
+            self._seen[self._slots(values)] = True
 
 
 class RunDeduplicator:
