@@ -34,6 +34,7 @@ from pipeline.enrich.working import WORKING_FIELDS, failure
 from pipeline.events import ENRICHED_SCHEMA, TIMESTAMP
 from pipeline.iglu import Resolver, parse_uri, self_describing_error
 from pipeline.kernels.base64url import decode_base64url_column
+from pipeline.kernels.first_token import first_token
 from pipeline.kernels.parameter_names import name_codes
 from pipeline.protocol import ProtocolEvents, parse_querystrings
 
@@ -181,11 +182,6 @@ def _collector_useragent(values: pa.Array, failures: Failures) -> pa.Array:
         failures.add(rows, [{"enrichment": None, "message": {"error": e}}
                             for e in pc.take(errors, pa.array(rows)).to_pylist()])
     return decoded
-
-
-def _first_ip(values: pa.Array) -> pa.Array:
-    """The first element of an IP list split on `,`, `|` or space."""
-    return pc.replace_substring_regex(values, r"[,| ].*$", "")
 
 
 def _is_entity(value: Any) -> bool:
@@ -409,7 +405,7 @@ def build_working_table(batch: pa.RecordBatch, events: ProtocolEvents, *, etl_ts
     col["v_collector"] = pc.coalesce(params.get_tsv_safe("cv"), raw("collector"))
     missing = np.flatnonzero(pc.is_null(col["v_collector"]).to_numpy(zero_copy_only=False))
     failures.field("v_collector", missing, [None] * len(missing), "should be set")
-    col["user_ipaddress"] = pc.coalesce(_first_ip(params.get_tsv_safe("ip")), _first_ip(raw("ip_address")))
+    col["user_ipaddress"] = pc.coalesce(first_token(params.get_tsv_safe("ip")), first_token(raw("ip_address")))
     col["useragent"] = pc.coalesce(params.get_tsv_safe("ua"), collector_ua)
     col["network_userid"] = pc.coalesce(params.get_tsv_safe("tnuid"), params.get_tsv_safe("nuid"),
                                         cv.tsv_safe(raw("network_userid")))
