@@ -143,11 +143,12 @@ class ContextsChecker:
         return key is not None and (key.vendor, key.name, key.format, key.model) == self._criterion
 
     def proven_valid(self, texts: pa.Array) -> np.ndarray:
-        """Mask of the rows of `texts` (strings, nulls allowed) that are valid envelopes in compact form.
+        """Mask of the rows of `texts` (strings or dictionary-encoded strings, nulls allowed) that are valid envelopes
+        in compact form.
 
         Each distinct text is checked once: the events of one page view (its page pings) carry the same contexts.
         """
-        encoded = pc.dictionary_encode(texts)
+        encoded = texts if isinstance(texts, pa.DictionaryArray) else pc.dictionary_encode(texts)
         codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
         distinct = self._distinct_proven(encoded.dictionary)
         return np.concatenate([distinct, [False]])[codes]

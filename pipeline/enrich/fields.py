@@ -229,6 +229,17 @@ def _load(text: str, exact: bool) -> tuple[Any, str]:
     return value, jsontext.dumps(value)
 
 
+def _decoded_texts(plain: pa.Array, encoded: pa.Array) -> pa.Array:
+    """The JSON texts of plain and base64-encoded parameter columns (the encoded one wins).
+
+    When only the encoded one is sent (the usual case), each distinct value is decoded once, and the texts stay
+    dictionary-encoded for `ContextsChecker` (the events of a page view repeat its contexts)."""
+    if plain.null_count < len(plain):
+        return pc.if_else(pc.is_valid(encoded), decode_base64url_column(encoded), plain)
+    distinct = pc.dictionary_encode(encoded)
+    return pa.DictionaryArray.from_arrays(distinct.indices, decode_base64url_column(distinct.dictionary))
+
+
 def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], criterion: str,
                  resolver: Resolver, violations: Failures) -> tuple[pa.Array, np.ndarray]:
     """Parse, re-serialise and validate co/cx or ue_pr/ue_px; returns the JSON column and, for unstruct events,
@@ -239,12 +250,13 @@ def _json_column(plain: pa.Array, encoded: pa.Array, names: tuple[str, str], cri
     """
     n = len(plain)
     from_base64 = pc.is_valid(encoded)
-    texts = pc.if_else(from_base64, decode_base64url_column(encoded), plain)
+    texts = _decoded_texts(plain, encoded)
     inner = np.full(n, None, dtype=object)
     proven = np.zeros(n, dtype=bool)
     if criterion == CONTEXTS_CRITERION:
         vendor, name, _, _ = criterion[len("iglu:"):].split("/")
         proven = ContextsChecker(resolver, (vendor, name, "jsonschema", 1)).proven_valid(texts)
+    texts = texts.cast(pa.string()) if isinstance(texts, pa.DictionaryArray) else texts
     rows = np.flatnonzero(pc.is_valid(texts).to_numpy(zero_copy_only=False) & ~proven)
     if len(rows) == 0:
         return texts, inner
