@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -193,16 +194,22 @@ def plain_decimal(text: str) -> str | None:
 
 def to_decimal_text(values: pa.Array, param: str, failures: Failures) -> pa.Array:
     """A money/value parameter as BigDecimal.toPlainString text; absent or "null" → null, "" fails."""
-    values = pc.if_else(pc.equal(values, "null"), pa.scalar(None, pa.string()), values)
-    present = pc.is_valid(values)
-    if not pc.any(present).as_py():
+    if values.null_count == len(values):
         return values
-    distinct = pc.unique(pc.drop_null(values))
-    converted = pa.array([plain_decimal(v) for v in distinct.to_pylist()], pa.string())
-    out = pc.take(converted, pc.index_in(values, value_set=distinct))
-    rows, bad = rejected(values, pc.is_valid(out))
-    failures.field(param, rows, bad, "cannot be converted to Double-like")
-    return out
+    encoded = pc.dictionary_encode(values)
+    distinct = encoded.dictionary.to_pylist()
+    converted = [None if value == "null" else _plain_decimal(value) for value in distinct]
+    rejected_codes = [code for code, (value, text) in enumerate(zip(distinct, converted, strict=True))
+                      if text is None and value != "null"]
+    if rejected_codes:
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(np.isin(codes, rejected_codes))
+        failures.field(param, rows, [distinct[code] for code in codes[rows]], "cannot be converted to Double-like")
+    return pc.take(pa.array(converted, pa.string()), encoded.indices)
+
+
+_plain_decimal = lru_cache(maxsize=16_384)(plain_decimal)
+"""`plain_decimal` remembered: prices and values recur across batches."""
 
 
 def to_boolean(values: pa.Array, param: str, failures: Failures) -> pa.Array:
