@@ -10,7 +10,7 @@ small cache instead of being filtered and sorted again.
 
 `fingerprint_md5` then writes the texts of `LANES` events at a time into a small buffer, padded as MD5 wants, and
 hashes them side by side: OpenSSL through hashlib hashes one message at a time, while here the lanes go through
-the rounds together, which the compiler turns into vector instructions. The texts of a batch (some 80 MB per
+the rounds together, one lane of an LLVM vector each. The texts of a batch (some 80 MB per
 100k events) are never written out whole. `fingerprint_texts` does write them, for the SHA algorithms, which
 hashlib computes.
 """
@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 from llvmlite import ir
 from numba import types
+from numba.core import cgutils
 from numba.core.extending import intrinsic
 
 from pipeline.collectors.arrowtext import from_buffers
@@ -35,8 +36,8 @@ _NULL_SIZE = 4
 _SPARE = 32
 """Bytes past a text's end that writing it may scribble on (whole-word copies)."""
 
-LANES = 64
-"""Messages hashed side by side; fewer than 32 leaves most of the vector width unused."""
+LANES = 16
+"""Messages hashed side by side: one 512-bit vector of 32-bit words (two 256-bit ones without AVX-512)."""
 _CACHE_SLOTS = 256
 """Name sequences whose order is remembered (direct-mapped by hash); tracker traffic shows a few dozen."""
 _CACHED_PAIRS = 64
@@ -332,67 +333,59 @@ def _write_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data,
 
 @numba.njit(cache=True, nogil=True)
 def _md5_rows(pairs, starts, key_offsets, key_data, value_offsets, value_data, has_value, sizes):  # noqa: ANN001, ANN202
-    """RFC 1321 over every event's text, LANES at a time. Events are taken by block count (sorted), so that the
-    lanes of a group run nearly the same number of blocks; a lane past its last block is not added to. Each
-    lane's text is written, padded, into its own stretch of a buffer that the rounds read as words: a stretch
-    holds the lane's blocks and one spare block (room for whole-word writes past the end), so the buffer is the
-    size of the largest group's texts, never LANES times the longest text."""
+    """RFC 1321 over every event's text, LANES consecutive events at a time. Each lane's text is written, padded,
+    into its own stretch of a buffer: a stretch holds the lane's blocks and one spare block (room for whole-word
+    writes past the end), so the buffer is the size of the largest group's texts, never LANES times the longest
+    text. A lane's digest is written out after its last block; while the group's longer texts go on, its state
+    goes on being updated (from its last block again), unread.
+
+    Events are taken in their order rather than grouped by length: reading the pairs, offsets and bytes of
+    scattered events cost more in cache misses than the blocks a short text's lane idles through."""
     count = len(sizes)
     blocks = (sizes + 8) // 64 + 1
-    order = np.argsort(blocks, kind="mergesort")
-    first_word = np.zeros(LANES + 1, dtype=np.int64)   # where each lane's stretch starts in the buffer (words)
     largest = 0
     for group in range(0, count, LANES):
-        words_needed = 0
-        for lane in range(min(LANES, count - group)):
-            words_needed += (blocks[order[group + lane]] + 1) * 16
-        largest = max(largest, words_needed)
+        largest = max(largest, (blocks[group:group + LANES].sum() + LANES) * 16)
     buffer = np.zeros(largest, dtype=np.uint32)
     text = buffer.view(np.uint8)
     digits = np.empty(count * 32, dtype=np.uint8)
-    words = np.zeros((16, LANES), dtype=np.uint32)
-    state = np.zeros((4, LANES), dtype=np.uint32)
-    a, b = np.zeros(LANES, dtype=np.uint32), np.zeros(LANES, dtype=np.uint32)
-    c, d = np.zeros(LANES, dtype=np.uint32), np.zeros(LANES, dtype=np.uint32)
+    state = np.empty(4 * LANES, dtype=np.uint32)
+    lane_blocks = np.zeros(LANES, dtype=np.int64)
+    block_words = np.zeros(LANES, dtype=np.int64)   # where each lane's current block starts in the buffer (words)
     for group in range(0, count, LANES):
         lanes = min(LANES, count - group)
+        at = 0
         for lane in range(lanes):
-            row = order[group + lane]
-            first_word[lane + 1] = first_word[lane] + (blocks[row] + 1) * 16
-            _pad(text, first_word[lane] * 4, _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data,
-                                                        value_offsets, value_data, has_value, text,
-                                                        first_word[lane] * 4), sizes[row], blocks[row])
-        for lane in range(LANES):
-            for r in range(4):
-                state[r, lane] = _START[r]
-        for block in range(blocks[order[group + lanes - 1]]):
-            for lane in range(lanes):
-                if block < blocks[order[group + lane]]:
-                    base = np.uintp(first_word[lane] + block * 16)
-                    for w in range(np.uintp(16)):
-                        words[w, lane] = buffer[base + w]
+            row = group + lane
+            lane_blocks[lane] = blocks[row]
+            block_words[lane] = at
+            _pad(text, at * 4, _write_row(pairs, starts[row], starts[row + 1], key_offsets, key_data, value_offsets,
+                                          value_data, has_value, text, at * 4), sizes[row], blocks[row])
+            at += (blocks[row] + 1) * 16
+        lane_blocks[lanes:] = 0
+        block_words[lanes:] = 0
+        for r in range(4):
+            state[r * LANES:(r + 1) * LANES] = _START[r]
+        for block in range(lane_blocks.max()):
+            _md5_blocks(state, buffer, block_words)
             for lane in range(LANES):
-                a[lane], b[lane], c[lane], d[lane] = state[0, lane], state[1, lane], state[2, lane], state[3, lane]
-            for step in range(0, 64, 4):
-                _step(step, a, b, c, d, words)
-                _step(step + 1, d, a, b, c, words)
-                _step(step + 2, c, d, a, b, words)
-                _step(step + 3, b, c, d, a, words)
+                block_words[lane] += 16 * (block + 1 < lane_blocks[lane])
             for lane in range(lanes):
-                if block < blocks[order[group + lane]]:
-                    state[0, lane] = np.uint32(state[0, lane] + a[lane])
-                    state[1, lane] = np.uint32(state[1, lane] + b[lane])
-                    state[2, lane] = np.uint32(state[2, lane] + c[lane])
-                    state[3, lane] = np.uint32(state[3, lane] + d[lane])
-        for lane in range(lanes):
-            at = order[group + lane] * 32
-            for r in range(4):
-                for k in range(4):
-                    byte = (state[r, lane] >> np.uint32(8 * k)) & np.uint32(0xFF)
-                    digits[at] = _HEX_DIGITS[byte >> np.uint32(4)]
-                    digits[at + 1] = _HEX_DIGITS[byte & np.uint32(15)]
-                    at += 2
+                if lane_blocks[lane] == block + 1:
+                    _hex_digest(state, lane, digits, (group + lane) * 32)
     return digits
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _hex_digest(state, lane, digits, at):  # noqa: ANN001, ANN202
+    """Write the lane's MD5 (its four state words, each little-endian) as 32 lower-case hex digits at digits[at:]."""
+    for r in range(4):
+        word = state[r * LANES + lane]
+        for k in range(4):
+            byte = (word >> np.uint32(8 * k)) & np.uint32(0xFF)
+            digits[at] = _HEX_DIGITS[byte >> np.uint32(4)]
+            digits[at + 1] = _HEX_DIGITS[byte & np.uint32(15)]
+            at += 2
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -406,27 +399,69 @@ def _pad(text, start, at, length, blocks):  # noqa: ANN001, ANN202
     _store_word(text, end, np.uint64(length) * np.uint64(8))
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _step(i, a, b, c, d, words):  # noqa: ANN001, ANN202
-    """MD5 step i for every lane: a = b + ((a + F(b, c, d) + sine[i] + word) <<< shift), F by round."""
-    sine, shift, word = _SINES[i], _SHIFTS[i], np.uintp(_WORD[i])
-    back = np.uint32(32) - shift
-    if i < 16:
-        for lane in range(np.uintp(LANES)):
-            x = np.uint32(((b[lane] & c[lane]) | (~b[lane] & d[lane])) + a[lane] + sine + words[word, lane])
-            a[lane] = np.uint32(b[lane] + np.uint32((x << shift) | (x >> back)))
-    elif i < 32:
-        for lane in range(np.uintp(LANES)):
-            x = np.uint32(((d[lane] & b[lane]) | (~d[lane] & c[lane])) + a[lane] + sine + words[word, lane])
-            a[lane] = np.uint32(b[lane] + np.uint32((x << shift) | (x >> back)))
-    elif i < 48:
-        for lane in range(np.uintp(LANES)):
-            x = np.uint32((b[lane] ^ c[lane] ^ d[lane]) + a[lane] + sine + words[word, lane])
-            a[lane] = np.uint32(b[lane] + np.uint32((x << shift) | (x >> back)))
-    else:
-        for lane in range(np.uintp(LANES)):
-            x = np.uint32((c[lane] ^ (b[lane] | ~d[lane])) + a[lane] + sine + words[word, lane])
-            a[lane] = np.uint32(b[lane] + np.uint32((x << shift) | (x >> back)))
+def _transposed(builder: ir.IRBuilder, rows: list) -> list:  # noqa: ANN401
+    """The LANES x LANES matrix of 32-bit words given as row vectors, transposed: halves, then quarters, … of
+    row pairs swapped, one shuffle per row and stage (unpack and 128/256-bit lane shuffles on x86)."""
+    half = LANES // 2
+    while half:
+        first = [k for at in range(0, LANES, 2 * half) for k in (*range(at, at + half),
+                                                                  *range(LANES + at, LANES + at + half))]
+        second = ir.Constant(ir.VectorType(ir.IntType(32), LANES), [k + half for k in first])
+        first = ir.Constant(ir.VectorType(ir.IntType(32), LANES), first)
+        swapped = list(rows)
+        for row in range(LANES):
+            if not row & half:
+                swapped[row] = builder.shuffle_vector(rows[row], rows[row + half], first)
+                swapped[row + half] = builder.shuffle_vector(rows[row], rows[row + half], second)
+        rows, half = swapped, half // 2
+    return rows
+
+
+@intrinsic
+def _md5_blocks(typingctx, state, buffer, block_words):  # noqa: ANN001, ANN202, ARG001
+    """One MD5 block per lane: state (4 x LANES words, a, b, c, d of every lane) += the 64 steps over the 16 words
+    at buffer[block_words[lane]:]. Written as LLVM vector code, LANES lanes to a vector, with every step's
+    constants in place: numba's loops over lanes, with the step's constants looked up, did not vectorise whole
+    (rotations went through 64-bit lanes), and loading a lane's words one by one into a word-major table cost
+    as much as the rounds. Here each lane's block is loaded whole and the 16 x LANES matrix transposed in
+    registers."""
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202, ARG001
+        state_data, buffer_data, block_data = (context.make_array(kind)(context, builder, value).data
+                                               for kind, value in zip(signature.args, args, strict=True))
+        vector = ir.VectorType(ir.IntType(32), LANES)
+        rotate = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vector, [vector] * 3),
+                                                f"llvm.fshl.v{LANES}i32")
+        lanes = [builder.gep(buffer_data, [builder.load(builder.gep(block_data, [ir.Constant(ir.IntType(64), lane)]))])
+                 for lane in range(LANES)]
+        words = []
+        for at in range(0, 16, LANES):
+            words += _transposed(builder, [builder.load(builder.bitcast(builder.gep(start, [ir.Constant(
+                ir.IntType(64), at)]), vector.as_pointer()), align=4) for start in lanes])
+        starts = [builder.bitcast(builder.gep(state_data, [ir.Constant(ir.IntType(64), r * LANES)]),
+                  vector.as_pointer()) for r in range(4)]
+        initial = [builder.load(start, align=4) for start in starts]
+        a, b, c, d = initial
+        for i in range(64):
+            if i < 16:
+                mixed = builder.xor(d, builder.and_(b, builder.xor(c, d)))
+            elif i < 32:
+                mixed = builder.xor(c, builder.and_(d, builder.xor(b, c)))
+            elif i < 48:
+                mixed = builder.xor(builder.xor(b, c), d)
+            else:
+                mixed = builder.xor(c, builder.or_(b, builder.not_(d)))
+            x = builder.add(builder.add(builder.add(words[_WORD[i]], _splat(vector, _SINES[i])), a), mixed)
+            x = builder.call(rotate, [x, x, _splat(vector, _SHIFTS[i])])
+            a, b, c, d = d, builder.add(b, x), b, c
+        for start, value, added in zip(starts, initial, (a, b, c, d), strict=True):
+            builder.store(builder.add(value, added), start, align=4)
+        return context.get_dummy_value()
+    return types.none(state, buffer, block_words), codegen
+
+
+def _splat(vector: ir.VectorType, value: int) -> ir.Constant:
+    """`value` in every lane of the vector type."""
+    return ir.Constant(vector, [int(value)] * vector.count)
 
 
 _WARM = pa.array([[("b", "1"), ("a", None), ("eid", "x")], None], pa.map_(pa.string(), pa.string()))
