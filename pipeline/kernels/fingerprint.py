@@ -10,8 +10,8 @@ small cache instead of being filtered and sorted again.
 
 `fingerprint_md5` then writes the texts of `LANES` events at a time into a small buffer, padded as MD5 wants, and
 hashes them side by side: OpenSSL through hashlib hashes one message at a time, while here the lanes go through
-the rounds together, one lane of an LLVM vector each. The texts of a batch (some 80 MB per
-100k events) are never written out whole. `fingerprint_texts` does write them, for the SHA algorithms, which
+the rounds together, one lane of an LLVM vector each. The texts of a batch (some 80 MB per 100k events) are never
+written out whole. `fingerprint_texts` does write them, for the SHA algorithms, which
 hashlib computes.
 """
 
@@ -311,18 +311,19 @@ def _copy(source, start, end, target, at):  # noqa: ANN001, ANN202
 def _write_row(pairs, first, last, key_offsets, key_data, value_offsets, value_data, has_value,  # noqa: ANN001, ANN202
                out, at):
     """Write `name \\x1f value \\x1f` for pairs[first:last] to out[at:], returning where the text ends (up to
-    `_SPARE` bytes after it are overwritten too)."""
-    for k in range(first, last):
-        pair = pairs[k]
-        at = _copy(key_data, key_offsets[pair], key_offsets[pair + 1], out, at)
-        out[at] = 0x1F
+    `_SPARE` bytes after it are overwritten too). Indices unsigned: numba's wrap-around of negative indices
+    cost an eighth of the time."""
+    for k in range(np.uintp(first), np.uintp(last)):
+        pair = np.uintp(pairs[k])
+        at = _copy(key_data, key_offsets[pair], key_offsets[pair + np.uintp(1)], out, at)
+        out[np.uintp(at)] = 0x1F
         at += 1
         if has_value[pair]:
-            at = _copy(value_data, value_offsets[pair], value_offsets[pair + 1], out, at)
+            at = _copy(value_data, value_offsets[pair], value_offsets[pair + np.uintp(1)], out, at)
         else:
             _store_word(out, np.uintp(at), np.uint64(_NULL))
             at += _NULL_SIZE
-        out[at] = 0x1F
+        out[np.uintp(at)] = 0x1F
         at += 1
     return at
 
