@@ -85,3 +85,17 @@ def test_events_whose_names_differ_only_in_order_or_bytes() -> None:
     rows = [[(name, str(i)) for name in orders[i % len(orders)]] for i in range(200)]
     expected = [hashlib.md5(_expected(pairs, ["eid"]).encode("utf-8")).hexdigest() for pairs in rows]
     assert fingerprint_md5(pa.array(rows, MAPS), ["eid"]).to_pylist() == expected
+
+
+def test_md5_of_one_event_and_of_groups_whose_lanes_end_at_different_blocks() -> None:
+    """One event alone; groups of exactly LANES and LANES + 1 events whose longest text comes first, last or in
+    the middle, so that lanes finish many blocks apart and the shorter lanes' states go on being updated."""
+    one = [[("a", "x" * 70)]]
+    assert fingerprint_md5(pa.array(one, MAPS), []).to_pylist() == [
+        hashlib.md5(_expected(one[0], []).encode("utf-8")).hexdigest()]
+    for count in (LANES, LANES + 1, 3 * LANES - 1):
+        for longest in (0, count // 2, count - 1):
+            rows = [[("k", "y" * (lane * 13 % 130)), ("e", None)] for lane in range(count)]
+            rows[longest] = [("k", "z" * 5000)]
+            expected = [hashlib.md5(_expected(pairs, []).encode("utf-8")).hexdigest() for pairs in rows]
+            assert fingerprint_md5(pa.array(rows, MAPS), []).to_pylist() == expected
