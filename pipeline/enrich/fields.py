@@ -106,15 +106,16 @@ class Parameters:
         self.length = len(parameters)
         offsets = parameters.offsets.to_numpy()
         base = int(offsets[0]) if len(offsets) else 0
-        self._parents = np.repeat(np.arange(self.length), np.diff(offsets))
-        codes = name_codes(parameters.keys.slice(base, len(self._parents)), names)
+        parents = np.repeat(np.arange(self.length), np.diff(offsets))
+        codes = name_codes(parameters.keys.slice(base, len(parents)), names)
         self._names = {name: code for code, name in enumerate(names)}
         narrow = np.uint8 if len(names) < 2**8 else np.uint16 if len(names) < 2**16 else np.int64
-        self._order = np.argsort(codes.astype(narrow), kind="stable")   # a radix sort for 8- and 16-bit keys
+        order = np.argsort(codes.astype(narrow), kind="stable")   # a radix sort for 8- and 16-bit keys
         self._bounds = np.zeros(len(names) + 2, dtype=np.int64)
         np.cumsum(np.bincount(codes, minlength=len(names) + 1), out=self._bounds[1:])
-        wanted = pa.array(self._order[:self._bounds[len(names)]].astype(np.int32))
-        self._grouped = parameters.items.slice(base, len(self._parents)).take(wanted)
+        wanted = order[:self._bounds[len(names)]]
+        self._events = parents[wanted]   # the event of each grouped value
+        self._grouped = parameters.items.slice(base, len(parents)).take(pa.array(wanted.astype(np.int32)))
         self._safe_codes = len(tsv_safe_names)
         self._safe = cv.tsv_safe(self._grouped.slice(0, int(self._bounds[self._safe_codes])))
 
@@ -137,7 +138,7 @@ class Parameters:
         start, end = int(self._bounds[code]), int(self._bounds[code + 1])
         if start == end:
             return pa.nulls(self.length, pa.string())
-        events = self._parents[self._order[start:end]]
+        events = self._events[start:end]
         if end - start == self.length and np.array_equal(events, np.arange(self.length)):
             return grouped.slice(start, self.length)
         index = np.full(self.length, -1, dtype=np.int64)
