@@ -83,12 +83,14 @@ class _SortedRuns:
         return found
 
     def add(self, values: np.ndarray) -> None:
+        """Add `values` (repeats allowed)."""
         if len(values) == 0:
             return
-        self.runs.append(np.sort(values))
+        ordered = np.sort(values)
+        self.runs.append(ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))])
         while len(self.runs) > 1 and len(self.runs[-2]) <= 2 * len(self.runs[-1]):
             newer, older = self.runs.pop(), self.runs.pop()
-            self.runs.append(np.sort(np.concatenate([older, newer])))
+            self.runs.append(np.sort(np.concatenate([older, newer]), kind="stable"))   # merges the two runs
         wanted = min(max((8 * len(self)).bit_length(), self._SMALLEST), self._LARGEST)
         if wanted > self._bits:
             self._bits = wanted
@@ -146,8 +148,8 @@ class RunDeduplicator:
         self.synthetic += len(rename)
         if rename:
             table = _rename(table, rename)
-        self._ids.add(np.unique(ids[keep]))
-        self._pairs.add(np.unique(pairs[keep]))
+        self._ids.add(ids[keep])
+        self._pairs.add(pairs[keep])
         return table.filter(pa.array(keep)) if not keep.all() else table
 
     def rename_originals(self, table: pa.Table) -> pa.Table:
