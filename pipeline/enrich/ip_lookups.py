@@ -14,6 +14,7 @@ geo_country.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -79,9 +80,17 @@ def strip_port(ip: str) -> str:
     return ip.split(":", 1)[0] if ip.count(":") == 1 else ip
 
 
+@lru_cache(maxsize=65_536)
 def float32_text(value: float | None) -> float | None:
-    """The value as a Java float prints it: the double of the float32's shortest repr."""
+    """The value as a Java float prints it: the double of the float32's shortest repr (remembered: the addresses
+    of one network share their coordinates)."""
     return None if value is None else float(str(np.float32(value)))
+
+
+@lru_cache(maxsize=16)
+def _is_city(reader: maxminddb.Reader) -> bool:
+    """A City database (rather than Country): asking the reader's metadata costs more than the lookup itself."""
+    return "City" in reader.metadata().database_type
 
 
 def lookup(readers: dict[str, maxminddb.Reader], raw_ip: str) -> dict[str, Any]:
@@ -92,7 +101,7 @@ def lookup(readers: dict[str, maxminddb.Reader], raw_ip: str) -> dict[str, Any]:
     geo = records.get("geo")
     if geo:
         result["geo_country"] = (geo.get("country") or {}).get("iso_code")
-        if "City" in readers["geo"].metadata().database_type:
+        if _is_city(readers["geo"]):
             subdivisions = geo.get("subdivisions") or [{}]
             location = geo.get("location") or {}
             result.update({
