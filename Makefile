@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python -e '.[dev]'
 	@echo "compiling the installed packages to bytecode (Python processes start in ~2 s instead of ~6 s)"
 	@$(BIN)/python -m compileall -q -j 0 "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" >/dev/null || echo "some files did not compile to bytecode (harmless: Python compiles them on import)"
-	@echo "compiling the enrichment kernels into numba's disk cache (once per machine, about 25 s)"
+	@echo "compiling the enrichment kernels into numba's disk cache (once per installation, about 25 s)"
 	@$(BIN)/python -m pipeline.kernels
 	@touch $(STAMP)
 

@@ -3,7 +3,7 @@
 Each kernel is a numba function over the `uint8` data and integer offsets of a string column (see
 `pipeline.collectors.arrowtext.string_buffers`), wrapped by a plain function on Arrow arrays with the same
 results as the reference implementation it replaces. Each module runs its kernels once on a tiny input when
-it is imported, so that loading them (compiled once per machine and cached on disk by numba's `cache=True`)
+it is imported, so that loading them (compiled once per installation and cached on disk by numba's `cache=True`)
 is a start-up cost rather than a pause inside the first batch.
 
 NOTE: numba's cache is keyed on each kernel's own source file, so a kernel that inlines a helper of this module
