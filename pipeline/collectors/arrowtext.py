@@ -32,6 +32,14 @@ def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets - offsets[0], data[offsets[0]:offsets[-1]]
 
 
+def validity(values: pa.Array) -> np.ndarray:
+    """Whether each value of `values` is non-null, as a numpy bool array (all true without unpacking a bitmap when
+    there are no nulls, the usual case)."""
+    if values.null_count == 0:
+        return np.ones(len(values), dtype=np.bool_)
+    return values.is_valid().to_numpy(zero_copy_only=False)
+
+
 def _offsets_type(offsets: np.ndarray) -> pa.DataType:
     return pa.string() if offsets[-1] < 2**31 else pa.large_string()
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers, validity
 
 _SCHEMA_HEAD = np.frombuffer(b'{"schema":"', dtype=np.uint8)
 _LIST_DATA = np.frombuffer(b'","data":[', dtype=np.uint8)
@@ -178,7 +177,7 @@ def _strings(data: np.ndarray, bounds: np.ndarray) -> pa.Array:
 def split_compact_contexts(texts: pa.Array) -> CompactContexts:
     """The texts of `texts` (strings, nulls allowed) that are compact envelopes of flat string objects, split."""
     offsets, data = string_buffers(texts)
-    valid = pc.is_valid(texts).to_numpy(zero_copy_only=False)
+    valid = validity(texts)
     uri_end = np.full(len(texts), -1, dtype=np.int64)
     most_entities, most_pairs = len(data) // _SMALLEST_ENTITY + 1, len(data) // _SMALLEST_PAIR + 1
     entity_owner = np.empty(most_entities, dtype=np.int64)

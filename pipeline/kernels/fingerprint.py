@@ -27,7 +27,7 @@ from numba import types
 from numba.core import cgutils
 from numba.core.extending import intrinsic
 
-from pipeline.collectors.arrowtext import from_buffers
+from pipeline.collectors.arrowtext import from_buffers, validity
 from pipeline.kernels import copy_bytes, readonly
 
 _NULL = int.from_bytes(b"null", "little")
@@ -79,10 +79,10 @@ def _buffers(parameters: pa.MapArray) -> tuple[np.ndarray, ...]:
     map_offsets = np.asarray(parameters.offsets)
     begin, end = map_offsets[:-1], map_offsets[1:]
     if parameters.null_count:
-        end = np.where(parameters.is_valid().to_numpy(zero_copy_only=False), end, begin)
+        end = np.where(validity(parameters), end, begin)
     keys, values = parameters.keys, parameters.items
     return (begin, end, *_string_buffers(keys), *_string_buffers(values),
-            values.is_valid().to_numpy(zero_copy_only=False))
+            validity(values))
 
 
 def _string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers, validity
 from pipeline.kernels import copy_bytes, readonly
 
 _COMMA, _BAR, _SPACE, _NEWLINE = ord(","), ord("|"), ord(" "), ord("\n")
@@ -50,7 +49,7 @@ def first_token(values: pa.Array) -> pa.Array:
     """Each value up to its first `,`, `|` or space (what RE2's `[,| ].*$` replaced by "" leaves: a separator
     followed by a newline later in the value is kept)."""
     offsets, data = string_buffers(values)
-    valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    valid = validity(values)
     lengths, cut = _cut_lengths(offsets, readonly(data), valid)
     if not cut:
         return values

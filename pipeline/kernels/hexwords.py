@@ -10,7 +10,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from pipeline.collectors.arrowtext import HEX_VALUE, string_buffers
+from pipeline.collectors.arrowtext import HEX_VALUE, string_buffers, validity
 from pipeline.kernels import readonly
 
 _DIGIT = np.maximum(HEX_VALUE, 0).astype(np.uint64)
@@ -20,8 +20,7 @@ _DIGIT = np.maximum(HEX_VALUE, 0).astype(np.uint64)
 def hex_words(values: pa.Array, skip: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(first word, second word, number of code points after skipping) per value; null reads as ""."""
     offsets, data = string_buffers(values)
-    present = np.ones(len(values), dtype=np.bool_) if values.null_count == 0 else \
-        values.is_valid().to_numpy(zero_copy_only=False)
+    present = validity(values)
     return _words(readonly(data), offsets, present, -1 if skip is None else ord(skip), _DIGIT)
 
 

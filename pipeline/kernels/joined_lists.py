@@ -10,9 +10,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers, validity
 from pipeline.kernels import copy_bytes, readonly
 
 
@@ -53,7 +52,7 @@ def join_lists(lists: pa.ListArray, prefix: str, separator: str, suffix: str) ->
     list_offsets = lists.offsets.to_numpy().astype(np.int64)
     items = lists.values.slice(int(list_offsets[0]), int(list_offsets[-1] - list_offsets[0]))
     offsets, data = string_buffers(items)
-    list_valid = pc.is_valid(lists).to_numpy(zero_copy_only=False)
+    list_valid = validity(lists)
     out_offsets, out = _join(list_offsets - list_offsets[0], list_valid, offsets, readonly(data), _literal(prefix),
                              _literal(separator), _literal(suffix))
     return from_buffers(out_offsets, out, valid=list_valid & (np.diff(list_offsets) > 0))

@@ -24,7 +24,7 @@ import numba
 import numpy as np
 import pyarrow as pa
 
-from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers
+from pipeline.collectors.arrowtext import HEX_VALUE, from_buffers, string_buffers, validity
 from pipeline.kernels import readonly, valid_utf8
 
 FAST, INVALID, SLOW = 0, 1, 2
@@ -61,8 +61,7 @@ def split_querystrings(querystrings: pa.Array) -> Pairs:
     offsets, data = string_buffers(querystrings)
     data = readonly(data)
     count = len(querystrings)
-    present = np.ones(count, dtype=np.bool_) if querystrings.null_count == 0 else \
-        querystrings.is_valid().to_numpy(zero_copy_only=False)
+    present = validity(querystrings)
     status = np.zeros(count, dtype=np.uint8)
     name_data, value_data = np.empty(len(data), dtype=np.uint8), np.empty(len(data), dtype=np.uint8)
     arrays = _pair_arrays(len(data) // 16 + count)   # tracker pairs take some 25 bytes: rarely grown

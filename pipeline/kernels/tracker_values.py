@@ -12,9 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers, validity
 
 ABSENT, OK, REJECTED, SLOW = 0, 1, 2, 3
 """Row status: null input; converted; rejected (a failure message); undecided (the reference code decides)."""
@@ -27,7 +26,7 @@ _ZERO, _NINE, _PLUS, _MINUS, _X = 48, 57, 43, 45, 120
 
 def _inputs(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     offsets, data = string_buffers(values)
-    return offsets, data, pc.is_valid(values).to_numpy(zero_copy_only=False)
+    return offsets, data, validity(values)
 
 
 @numba.njit(cache=True, nogil=True)

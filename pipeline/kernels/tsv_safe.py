@@ -14,9 +14,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipeline.collectors.arrowtext import from_buffers, string_buffers
+from pipeline.collectors.arrowtext import from_buffers, string_buffers, validity
 
 _TAB = 9
 _TAB_WIDTH = 4
@@ -72,7 +71,7 @@ def tsv_safe(values: pa.Array) -> pa.Array:
     """`values` (string or large_string) with TAB → four spaces, other ASCII control characters removed and
     empty values → null; nulls stay null."""
     offsets, data = string_buffers(values)
-    valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    valid = validity(values)
     lengths, changed = _safe_lengths(offsets, data, valid)
     if changed:
         safe_offsets = np.zeros(len(values) + 1, dtype=np.int64)
